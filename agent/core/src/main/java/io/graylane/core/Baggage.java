@@ -1,0 +1,52 @@
+package io.graylane.core;
+
+/** Reads one entry of a W3C {@code baggage} header without splitting or copying the rest of it. */
+final class Baggage {
+
+    private Baggage() {}
+
+    /** The percent-decoded value of {@code key}, or null when absent or malformed. */
+    static String get(String header, String key) {
+        int n = header.length();
+        int i = 0;
+        while (i < n) {
+            int end = header.indexOf(',', i);
+            if (end < 0) end = n;
+            int eq = header.indexOf('=', i);
+            if (eq > i && eq < end && nameEquals(header, i, eq, key)) {
+                int valueEnd = header.indexOf(';', eq);
+                if (valueEnd < 0 || valueEnd > end) valueEnd = end;
+                return decode(header.substring(eq + 1, valueEnd).trim());
+            }
+            i = end + 1;
+        }
+        return null;
+    }
+
+    private static boolean nameEquals(String header, int from, int to, String key) {
+        while (from < to && header.charAt(from) == ' ') from++;
+        while (to > from && header.charAt(to - 1) == ' ') to--;
+        return to - from == key.length() && header.regionMatches(from, key, 0, key.length());
+    }
+
+    private static String decode(String value) {
+        if (value.indexOf('%') < 0) return value;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= value.length()) return null;
+                int hi = Character.digit(value.charAt(i + 1), 16);
+                int lo = Character.digit(value.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) return null;
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else if (c < 0x80) {
+                bytes.write(c);
+            } else {
+                return null;
+            }
+        }
+        return new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,162 @@
+package io.graylane.core;
+
+import io.graylane.core.config.Config;
+import io.graylane.core.config.Headers;
+import io.graylane.core.config.LabelSource;
+import io.graylane.core.log.Log;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns the headers of an inbound request into its {@link TrafficContext}: the label by the
+ * configured sources in order (first accepted value wins), plus the trace headers it carries.
+ * Immutable; built once from the configuration.
+ */
+final class Inbound {
+
+    /** Longest trace header value copied to outbound calls; longer ones are dropped. */
+    static final int MAX_TRACE_VALUE = 8192;
+
+    private static final AtomicLong rejected = new AtomicLong();
+
+    private final String[] names;
+    private final LabelSource.Kind[] sourceKinds;
+    private final int[] sourceIndexes;
+    private final String[] baggageKeys;
+    private final int[] traceIndexes;
+    private final int[] idIndexes;
+    private final String labelHeader;
+    private final String localLabel;
+    private final LabelPolicy policy;
+    private final TraceMap traceMap;
+    private final TrafficContext background;
+
+    Inbound(Config config, TraceMap traceMap, TrafficContext background) {
+        List<String> headerNames = new ArrayList<>();
+        List<LabelSource> sources = config.labelSources;
+        sourceKinds = new LabelSource.Kind[sources.size()];
+        sourceIndexes = new int[sources.size()];
+        baggageKeys = new String[sources.size()];
+        for (int i = 0; i < sources.size(); i++) {
+            LabelSource s = sources.get(i);
+            sourceKinds[i] = s.kind();
+            if (s.kind() == LabelSource.Kind.HEADER) sourceIndexes[i] = indexOf(headerNames, s.name());
+            if (s.kind() == LabelSource.Kind.BAGGAGE) {
+                sourceIndexes[i] = indexOf(headerNames, "baggage");
+                baggageKeys[i] = s.name();
+            }
+        }
+        traceIndexes = indexesOf(headerNames, config.traceHeaders);
+        idIndexes = traceMap == null ? new int[0] : indexesOf(headerNames, config.traceIdHeaders);
+        names = headerNames.toArray(new String[0]);
+        labelHeader = config.labelHeader;
+        localLabel = config.localLabel;
+        policy = new LabelPolicy(config.labelMaxLength, config.labelPattern);
+        this.traceMap = traceMap;
+        this.background = background;
+    }
+
+    private static int indexOf(List<String> names, String name) {
+        int i = names.indexOf(name);
+        if (i >= 0) return i;
+        names.add(name);
+        return names.size() - 1;
+    }
+
+    private static int[] indexesOf(List<String> names, List<String> wanted) {
+        int[] indexes = new int[wanted.size()];
+        for (int i = 0; i < indexes.length; i++) indexes[i] = indexOf(names, wanted.get(i));
+        return indexes;
+    }
+
+    /** The (lower-case) headers a hook must read, in the order {@link #resolve} expects their values. */
+    String[] headerNames() {
+        return names;
+    }
+
+    static long rejectedCount() {
+        return rejected.get();
+    }
+
+    TrafficContext resolve(String[] values) {
+        String label = null;
+        boolean fromRequest = false;
+        sources:
+        for (int s = 0; s < sourceKinds.length; s++) {
+            switch (sourceKinds[s]) {
+                case HEADER:
+                case BAGGAGE: {
+                    String v = values[sourceIndexes[s]];
+                    if (v == null) break;
+                    if (sourceKinds[s] == LabelSource.Kind.BAGGAGE) {
+                        v = Baggage.get(v, baggageKeys[s]);
+                        if (v == null) break;
+                    }
+                    if (policy.accepts(v)) {
+                        label = v;
+                        fromRequest = true;
+                        break sources;
+                    }
+                    reject(v);
+                    break;
+                }
+                case TRACE_MAP:
+                    for (int id : idIndexes) {
+                        String v = values[id];
+                        String mapped = v == null ? null : traceMap.get(names[id], v);
+                        if (mapped != null) {
+                            label = mapped;
+                            break sources;
+                        }
+                    }
+                    break;
+                default:
+                    if (localLabel != null) {
+                        label = localLabel;
+                        break sources;
+                    }
+            }
+        }
+        if (labelHeader == null) label = null;
+
+        int present = 0;
+        for (int i : traceIndexes) {
+            String v = values[i];
+            if (v != null && Headers.isSafeValue(v, MAX_TRACE_VALUE)) present++;
+        }
+        if (present == 0 && !fromRequest && label == background.label()) return background;
+
+        int size = present + (label != null ? 1 : 0);
+        String[] outNames = new String[size];
+        String[] outValues = new String[size];
+        int k = 0;
+        if (label != null) {
+            outNames[k] = labelHeader;
+            outValues[k++] = label;
+        }
+        for (int i : traceIndexes) {
+            String v = values[i];
+            if (v != null && Headers.isSafeValue(v, MAX_TRACE_VALUE)) {
+                outNames[k] = names[i];
+                outValues[k++] = v;
+            }
+        }
+        if (fromRequest && traceMap != null) {
+            for (int id : idIndexes) {
+                if (values[id] != null) traceMap.put(names[id], values[id], label);
+            }
+        }
+        return new TrafficContext(label, outNames, outValues);
+    }
+
+    private static void reject(String value) {
+        if (rejected.getAndIncrement() == 0) {
+            Log.warn("rejected an inbound label that is too long or has characters outside graylane.label.pattern; "
+                    + "such labels are never forwarded (this warning is shown once, later ones are counted)");
+        } else if (Log.isDebug()) {
+            Log.debug("rejected inbound label of length " + value.length());
+        }
+    }
+}

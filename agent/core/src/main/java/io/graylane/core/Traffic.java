@@ -1,0 +1,106 @@
+package io.graylane.core;
+
+import io.graylane.core.config.Config;
+import io.graylane.core.hook.Hook;
+
+/**
+ * The static facade that advice calls. Every method is cheap, never throws on a normal path, and
+ * answers "nothing to do" (null) until {@link #start} has run or when the hook is switched off.
+ */
+public final class Traffic {
+
+    private static final ThreadLocal<InboundRequest> THREAD = new ThreadLocal<>();
+
+    private static volatile Settings settings;
+
+    private Traffic() {}
+
+    /** Applies a configuration; called once by the agent before any hook is installed. */
+    public static void start(Config config) {
+        TraceMap traceMap = config.traceMapEnabled() ? new TraceMap(config.traceMapMaxEntries, config.traceMapTtlMillis) : null;
+        String[] idHeaders = config.traceIdHeaders.toArray(new String[0]);
+        TrafficContext background = TrafficContext.background(config.labelHeader, config.localLabel, idHeaders, traceMap);
+        settings = new Settings(config, new Inbound(config, traceMap, background), background);
+    }
+
+    /** For tests: forget the configuration and this thread's state. */
+    static void stop() {
+        settings = null;
+        THREAD.remove();
+    }
+
+    public static Config config() {
+        Settings s = settings;
+        return s == null ? null : s.config;
+    }
+
+    /**
+     * The reader for an inbound request on this thread, or null when the hook is off or this
+     * thread is already inside an inbound request (filters and servlets nest: only the outermost
+     * call opens a context).
+     */
+    public static InboundRequest inbound(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            state = new InboundRequest();
+            THREAD.set(state);
+        } else if (state.isOpen()) {
+            return null;
+        }
+        return state.prepare(s.inbound);
+    }
+
+    /**
+     * What an outbound call should carry: the current request's context, or the background
+     * context when this thread serves no request; null when there is nothing to add.
+     */
+    public static TrafficContext outbound(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        InboundRequest state = THREAD.get();
+        TrafficContext context = state == null ? null : state.current;
+        if (context != null) return context;
+        return s.backgroundIsEmpty ? null : s.background;
+    }
+
+    /** The context of the current request on this thread, or null. */
+    public static TrafficContext current() {
+        InboundRequest state = THREAD.get();
+        return state == null ? null : state.current;
+    }
+
+    /** Makes {@code context} current on this thread and returns the one it replaces (to give to {@link #restore}). */
+    public static TrafficContext replay(TrafficContext context) {
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            if (context == null) return null;
+            state = new InboundRequest();
+            THREAD.set(state);
+        }
+        TrafficContext previous = state.current;
+        state.current = context;
+        return previous;
+    }
+
+    /** Puts back what {@link #replay} replaced. */
+    public static void restore(TrafficContext previous) {
+        InboundRequest state = THREAD.get();
+        if (state != null) state.current = previous;
+    }
+
+    private static final class Settings {
+        final Config config;
+        final Inbound inbound;
+        final TrafficContext background;
+        final boolean backgroundIsEmpty;
+
+        Settings(Config config, Inbound inbound, TrafficContext background) {
+            this.config = config;
+            this.inbound = inbound;
+            this.background = background;
+            this.backgroundIsEmpty = background.size() == 0 && background.lookups() == 0;
+        }
+    }
+}

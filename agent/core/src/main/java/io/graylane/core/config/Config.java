@@ -1,0 +1,91 @@
+package io.graylane.core.config;
+
+import io.graylane.core.hook.Hook;
+import io.graylane.core.log.Log;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * graylane's configuration, immutable. Built by {@link ConfigLoader#load}; a value that failed
+ * validation is already replaced here by its fallback (usually: the feature is off) and the
+ * reason is in {@link #problems()}.
+ */
+public final class Config {
+
+    /** Label propagation is off when the label header is invalid. */
+    public final String labelHeader;
+    public final List<LabelSource> labelSources;
+    public final String localLabel;
+    public final int labelMaxLength;
+    public final String labelPattern;
+    public final List<String> traceHeaders;
+    public final List<String> traceIdHeaders;
+    /** 0 when the traceId -> label map is off. */
+    public final int traceMapMaxEntries;
+    public final long traceMapTtlMillis;
+    public final Set<Hook> enabledHooks;
+    public final Mirror mirror;
+    public final Log.Level logLevel;
+    /** Where the values came from, for the startup line. */
+    public final String source;
+    public final List<String> problems;
+
+    Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
+           String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
+           long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Log.Level logLevel, String source,
+           List<String> problems) {
+        this.labelHeader = labelHeader;
+        this.labelSources = Collections.unmodifiableList(labelSources);
+        this.localLabel = localLabel;
+        this.labelMaxLength = labelMaxLength;
+        this.labelPattern = labelPattern;
+        this.traceHeaders = Collections.unmodifiableList(traceHeaders);
+        this.traceIdHeaders = Collections.unmodifiableList(traceIdHeaders);
+        this.traceMapMaxEntries = traceMapMaxEntries;
+        this.traceMapTtlMillis = traceMapTtlMillis;
+        this.enabledHooks = Collections.unmodifiableSet(enabledHooks.isEmpty() ? EnumSet.noneOf(Hook.class) : EnumSet.copyOf(enabledHooks));
+        this.mirror = mirror;
+        this.logLevel = logLevel;
+        this.source = source;
+        this.problems = Collections.unmodifiableList(problems);
+    }
+
+    public boolean traceMapEnabled() {
+        return traceMapMaxEntries > 0;
+    }
+
+    public boolean isEnabled(Hook hook) {
+        return enabledHooks.contains(hook);
+    }
+
+    /** The shadow-copy settings. */
+    public static final class Mirror {
+        public final boolean enabled;
+        public final String target;
+        public final double percentage;
+        public final String sampleKey;
+        public final String hostSuffix;
+        public final String label;
+        public final long maxBodyBytes;
+        public final int queueCapacity;
+        public final long timeoutMillis;
+        public final List<String> excludeHeaders;
+
+        Mirror(boolean enabled, String target, double percentage, String sampleKey, String hostSuffix, String label,
+               long maxBodyBytes, int queueCapacity, long timeoutMillis, List<String> excludeHeaders) {
+            this.enabled = enabled;
+            this.target = target;
+            this.percentage = percentage;
+            this.sampleKey = sampleKey;
+            this.hostSuffix = hostSuffix;
+            this.label = label;
+            this.maxBodyBytes = maxBodyBytes;
+            this.queueCapacity = queueCapacity;
+            this.timeoutMillis = timeoutMillis;
+            this.excludeHeaders = Collections.unmodifiableList(excludeHeaders);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.graylane.agent;
+
+import io.graylane.core.Traffic;
+import io.graylane.core.config.Config;
+import io.graylane.core.config.ConfigLoader;
+import io.graylane.core.log.Log;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+/** Reads the configuration, builds the one {@link AgentBuilder} and installs it. Loaded from the bootstrap class path. */
+public final class Installer {
+
+    private Installer() {}
+
+    public static void install(String agentArgs, Instrumentation instrumentation, File agentJar) {
+        Config config = ConfigLoader.load(agentArgs, systemProperties(), System.getenv());
+        Log.setLevel(config.logLevel);
+        for (String problem : config.problems) Log.warn(problem);
+        Traffic.start(config);
+
+        Set<String> active = new LinkedHashSet<>();
+        try {
+            // stays open for the life of the JVM: advice is read from it whenever a matching class loads
+            Advices advices = new Advices(ClassFileLocator.ForJarFile.of(agentJar));
+            AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+                    .with(AgentBuilder.PoolStrategy.Default.FAST)
+                    .with(new FailureListener())
+                    .ignore(ignored())
+                    .assureReadEdgeTo(instrumentation, Traffic.class);
+            for (InstrumentationModule module : Modules.all()) {
+                if (!config.isEnabled(module.hook())) continue;
+                builder = module.extend(builder, advices);
+                active.add(module.hook().configName());
+            }
+            builder.installOn(instrumentation);
+        } catch (Exception e) {
+            Log.error("could not install instrumentation; the application runs without it", e);
+            active.clear();
+        }
+        Log.info(startupLine(config, active));
+    }
+
+    /**
+     * The one ignore matcher (a second call would replace it). JDK types are not ignored: executors,
+     * HttpURLConnection and java.net.http live there.
+     */
+    private static ElementMatcher<TypeDescription> ignored() {
+        return nameStartsWith("io.graylane.")
+                .or(nameStartsWith("net.bytebuddy."))
+                .or(nameStartsWith("sun.reflect."))
+                .or(nameStartsWith("jdk.internal.reflect."))
+                .or(nameStartsWith("java.lang.invoke."))
+                .or(nameContains("$$Lambda"))
+                .or(isSynthetic());
+    }
+
+    static String startupLine(Config config, Set<String> active) {
+        StringBuilder line = new StringBuilder("graylane ").append(version())
+                .append(" started: local label ").append(config.localLabel == null ? "(none)" : config.localLabel)
+                .append(", config ").append(config.source)
+                .append(", instrumentations ").append(active.isEmpty() ? "(none)" : String.join(",", active))
+                .append(", mirror ").append(config.mirror.enabled ? config.mirror.target : "off");
+        if (config.labelHeader != null) line.append(", label header ").append(config.labelHeader);
+        return line.toString();
+    }
+
+    private static String version() {
+        try (InputStream in = Installer.class.getResourceAsStream("/io/graylane/core/version.properties")) {
+            Properties p = new Properties();
+            if (in != null) p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> map = new HashMap<>();
+        Properties props = System.getProperties();
+        for (String name : props.stringPropertyNames()) map.put(name, props.getProperty(name));
+        return map;
+    }
+
+    /** Logs instrumentation that could not be applied; the type stays as it was. */
+    private static final class FailureListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+            Log.warn("could not instrument " + typeName + ": " + throwable);
+        }
+    }
+}

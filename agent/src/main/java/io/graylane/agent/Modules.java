@@ -1,0 +1,28 @@
+package io.graylane.agent;
+
+import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient4Instrumentation;
+import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient5Instrumentation;
+import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
+import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
+import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
+import io.graylane.agent.instrumentation.servlet.ServletInstrumentation;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** Every instrumentation module, in installation order. Adding a library adds one line here. */
+final class Modules {
+
+    private Modules() {}
+
+    static List<InstrumentationModule> all() {
+        return Arrays.asList(
+                ServletInstrumentation.javax(),
+                ServletInstrumentation.jakarta(),
+                new OkHttpInstrumentation(),
+                new HttpUrlConnectionInstrumentation(),
+                new JavaHttpClientInstrumentation(),
+                new ApacheHttpClient4Instrumentation(),
+                new ApacheHttpClient5Instrumentation());
+    }
+}

@@ -1,0 +1,31 @@
+package io.graylane.agent.instrumentation.httpurlconnection;
+
+import io.graylane.agent.Advices;
+import io.graylane.agent.InstrumentationModule;
+import io.graylane.core.hook.Hook;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * The JDK's {@code HttpURLConnection} (plain and HTTPS, which delegates to it): request properties
+ * are set just before the connection is opened, by whichever of these the application calls first.
+ */
+public final class HttpUrlConnectionInstrumentation implements InstrumentationModule {
+
+    @Override
+    public Hook hook() {
+        return Hook.HTTP_URL_CONNECTION;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+        return builder
+                .type(named("sun.net.www.protocol.http.HttpURLConnection"))
+                .transform(advices.advice(hook(),
+                        namedOneOf("connect", "getOutputStream", "getInputStream").and(takesArguments(0)),
+                        "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionConnectAdvice"));
+    }
+}

@@ -1,0 +1,31 @@
+package io.graylane.agent.instrumentation.javahttpclient;
+
+import io.graylane.agent.Advices;
+import io.graylane.agent.InstrumentationModule;
+import io.graylane.core.hook.Hook;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+
+/**
+ * {@code java.net.http.HttpClient} (JDK 11+): {@code send} and {@code sendAsync} get a copy of the
+ * request with the headers it lacks, taken on the caller's thread.
+ */
+public final class JavaHttpClientInstrumentation implements InstrumentationModule {
+
+    @Override
+    public Hook hook() {
+        return Hook.JAVA_HTTP_CLIENT;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+        return builder
+                .type(named("jdk.internal.net.http.HttpClientImpl"))
+                .transform(advices.advice(hook(), namedOneOf("send", "sendAsync")
+                        .and(takesArgument(0, named("java.net.http.HttpRequest"))),
+                        "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendAdvice"));
+    }
+}

@@ -1,0 +1,56 @@
+package io.graylane.agent.instrumentation.servlet;
+
+import io.graylane.agent.Advices;
+import io.graylane.agent.ClassLoaders;
+import io.graylane.agent.InstrumentationModule;
+import io.graylane.core.hook.Hook;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Inbound HTTP: every filter and HttpServlet of the {@code javax.servlet} or {@code jakarta.servlet}
+ * namespace opens the request's context; the outermost one on the thread wins, the rest are no-ops.
+ */
+public final class ServletInstrumentation implements InstrumentationModule {
+
+    private final String base;
+    private final String advice;
+
+    private ServletInstrumentation(String base, String advice) {
+        this.base = base;
+        this.advice = advice;
+    }
+
+    public static ServletInstrumentation javax() {
+        return new ServletInstrumentation("javax.servlet", "io.graylane.agent.instrumentation.servlet.JavaxServletAdvice");
+    }
+
+    public static ServletInstrumentation jakarta() {
+        return new ServletInstrumentation("jakarta.servlet", "io.graylane.agent.instrumentation.servlet.JakartaServletAdvice");
+    }
+
+    @Override
+    public Hook hook() {
+        return Hook.SERVLET;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+        String request = base + ".ServletRequest";
+        String response = base + ".ServletResponse";
+        return builder
+                .type(named(base + ".http.HttpServlet"))
+                .transform(advices.advice(hook(), named("service").and(takesArguments(2))
+                        .and(takesArgument(0, named(request))).and(takesArgument(1, named(response))), advice))
+                .type(not(isAbstract()).and(hasSuperType(named(base + ".Filter"))), ClassLoaders.canSee(base + ".Filter"))
+                .transform(advices.advice(hook(), named("doFilter").and(takesArguments(3))
+                        .and(takesArgument(0, named(request))).and(takesArgument(1, named(response)))
+                        .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice));
+    }
+}

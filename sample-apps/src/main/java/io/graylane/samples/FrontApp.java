@@ -1,0 +1,158 @@
+package io.graylane.samples;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Front service on embedded Jetty 12 (jakarta servlet): {@code java -jar graylane-front.jar PORT BACKEND_URL}.
+ * <ul>
+ *   <li>{@code GET /health} -> ok</li>
+ *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
+ *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
+ * </ul>
+ */
+public final class FrontApp {
+
+    private static final String HOST = "127.0.0.1";
+
+    private FrontApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        String backendUrl = args[1].replaceAll("/+$", "");
+
+        Clients clients = new Clients();
+        BackgroundCaller background = new BackgroundCaller(clients);
+        background.start();
+
+        Server server = new Server();
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(65536);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(HOST);
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        context.addServlet(new ServletHolder(new FrontServlet(clients, background, backendUrl + "/echo")), "/*");
+        server.setHandler(context);
+
+        server.start();
+        System.out.println("[front] listening on " + HOST + ":" + port + " -> " + backendUrl);
+        server.join();
+    }
+
+    static final class FrontServlet extends HttpServlet {
+
+        private static final long serialVersionUID = 1L;
+        private static final String TEXT_PLAIN = "text/plain;charset=utf-8";
+        private static final String APPLICATION_JSON = "application/json"; // UTF-8 by definition (RFC 8259)
+
+        private final transient Clients clients;
+        private final transient BackgroundCaller background;
+        private final String echoUrl;
+
+        FrontServlet(Clients clients, BackgroundCaller background, String echoUrl) {
+            this.clients = clients;
+            this.background = background;
+            this.echoUrl = echoUrl;
+        }
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp)
+                throws ServletException, IOException {
+            AccessLog.log("front", req.getMethod(), req.getRequestURI(), req::getHeader);
+            super.service(req, resp);
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+            if (path.equals("/health")) {
+                send(resp, 200, TEXT_PLAIN, "ok");
+            } else if (path.startsWith("/call/")) {
+                call(req, resp, path.substring("/call/".length()));
+            } else if (path.equals("/background")) {
+                background(req, resp, req.getParameter("client"));
+            } else {
+                send(resp, 404, TEXT_PLAIN, "not found: " + path);
+            }
+        }
+
+        private void call(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
+            List<ExtraHeader> headers = checkedRequest(req, resp, client);
+            if (headers == null) {
+                return;
+            }
+            String body;
+            try {
+                body = clients.call(client, echoUrl, headers);
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+                return;
+            }
+            send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"client\":" + Json.quote(client)
+                    + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
+                    + ",\"downstream\":" + body + "}");
+        }
+
+        private void background(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
+            List<ExtraHeader> headers = checkedRequest(req, resp, client);
+            if (headers == null) {
+                return;
+            }
+            String body;
+            try {
+                body = Clients.await(background.submit(client, echoUrl, headers));
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+                return;
+            }
+            send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"client\":" + Json.quote(client)
+                    + ",\"thread\":" + Json.quote(BackgroundCaller.THREAD_NAME)
+                    + ",\"downstream\":" + body + "}");
+        }
+
+        /** The set-header list, or null after answering 404 (unknown client) or 400 (bad set-header). */
+        private List<ExtraHeader> checkedRequest(HttpServletRequest req, HttpServletResponse resp, String client)
+                throws IOException {
+            if (!clients.knows(client)) {
+                send(resp, 404, TEXT_PLAIN, "unknown client: " + client + " (known: " + clients.names() + ")");
+                return null;
+            }
+            try {
+                return ExtraHeader.parseAll(req.getParameterValues("set-header"));
+            } catch (IllegalArgumentException e) {
+                send(resp, 400, TEXT_PLAIN, e.getMessage());
+                return null;
+            }
+        }
+
+        private static void send(HttpServletResponse resp, int status, String contentType, String body)
+                throws IOException {
+            resp.setStatus(status);
+            resp.setContentType(contentType);
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            resp.setContentLength(bytes.length);
+            resp.getOutputStream().write(bytes);
+        }
+    }
+}
