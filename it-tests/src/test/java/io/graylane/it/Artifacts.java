@@ -1,0 +1,47 @@
+package io.graylane.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The built jars under test, as failsafe passes them; a missing jar fails the test, it never skips. */
+final class Artifacts {
+
+    private Artifacts() {
+    }
+
+    static Path agentJar() {
+        return existing("graylane.agent.jar", "../agent/target/graylane-agent.jar");
+    }
+
+    static Path frontJar() {
+        return existing("graylane.front.jar", "../sample-apps/target/graylane-front.jar");
+    }
+
+    static Path backendJar() {
+        return existing("graylane.backend.jar", "../sample-apps/target/graylane-backend.jar");
+    }
+
+    /** The java launcher for the JVMs under test (-Dgraylane.it.java=... on the Maven command line). */
+    static String java() {
+        String configured = System.getProperty("graylane.java");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Path logDir() {
+        return Path.of(System.getProperty("graylane.it.log-dir", "target/jvm-logs")).toAbsolutePath().normalize();
+    }
+
+    private static Path existing(String property, String fallback) {
+        Path path = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            fail(path + " does not exist (system property " + property + "). Build the artifacts first:"
+                    + " run `mvn -B -DskipTests package` at the repository root, then run the tests again.");
+        }
+        return path;
+    }
+}

@@ -1,0 +1,36 @@
+package io.graylane.it;
+
+import java.util.List;
+
+/** How the sample services are started (their command-line contract), and the names the tests share. */
+final class SampleApps {
+
+    /** graylane.label.header's default. */
+    static final String LABEL = "x-asm-traffic-tag";
+    static final String REQUEST_ID = "x-request-id";
+    /** What ASM_TRAFFIC_TAG is set to for every front started with the agent. */
+    static final String FRONT_LANE = "front-lane";
+
+    /** Every outbound client the front can call the backend with ({@code /call/{client}}). */
+    static final List<String> CLIENTS = List.of(
+            "okhttp", "okhttp-async", "url-connection", "java-http", "java-http-async", "apache4", "apache5");
+
+    private SampleApps() {
+    }
+
+    /** {@code graylane-backend.jar PORT [NEXT_URL]}: javax servlet on Tomcat 9, /echo calls NEXT_URL/echo first. */
+    static AgentJvm.Builder backend(String name, String nextUrl) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.backendJar());
+        builder.args(Integer.toString(builder.port()));
+        if (nextUrl != null) {
+            builder.args(nextUrl);
+        }
+        return builder;
+    }
+
+    /** {@code graylane-front.jar PORT BACKEND_URL}: jakarta servlet on Jetty 12, /call/{client} calls BACKEND_URL/echo. */
+    static AgentJvm.Builder front(String name, String backendUrl) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.frontJar());
+        return builder.args(Integer.toString(builder.port()), backendUrl);
+    }
+}

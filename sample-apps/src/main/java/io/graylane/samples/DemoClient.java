@@ -1,0 +1,130 @@
+package io.graylane.samples;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends two requests into a running chain and prints, hop by hop, the label and trace ids each
+ * service received: {@code java -cp graylane-front.jar io.graylane.samples.DemoClient FRONT_URL CLIENT}.
+ */
+public final class DemoClient {
+
+    private DemoClient() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String front = args[0].replaceAll("/+$", "");
+        String client = args.length > 1 ? args[1] : "okhttp";
+        HttpClient http = HttpClient.newHttpClient();
+        show(http, front + "/call/" + client, "dev-x", "demo-req-1");
+        show(http, front + "/call/" + client, null, "demo-req-2");
+    }
+
+    private static void show(HttpClient http, String url, String label, String requestId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("x-request-id", requestId)
+                .header("traceparent", "00-" + hex(32) + "-" + hex(16) + "-01");
+        if (label != null) request.header("x-asm-traffic-tag", label);
+        System.out.printf("%nGET %s  (sent x-asm-traffic-tag=%s, x-request-id=%s)%n", url, label == null ? "-" : label, requestId);
+        String body = http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+        Object hop = new Reader(body).value();
+        for (int n = 1; hop instanceof Map; n++) {
+            Map<?, ?> json = (Map<?, ?>) hop;
+            Map<?, ?> headers = (Map<?, ?>) json.get("headers");
+            System.out.printf("  hop %d %-8s saw x-asm-traffic-tag=%-10s x-request-id=%-11s traceparent=%s%n", n,
+                    json.get("service"), first(headers, "x-asm-traffic-tag"), first(headers, "x-request-id"),
+                    first(headers, "traceparent"));
+            hop = json.get("downstream");
+        }
+    }
+
+    private static String hex(int digits) {
+        StringBuilder out = new StringBuilder(digits);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < digits; i++) out.append(Character.forDigit(random.nextInt(16), 16));
+        return out.toString();
+    }
+
+    private static String first(Map<?, ?> headers, String name) {
+        Object values = headers == null ? null : headers.get(name);
+        return values instanceof List && !((List<?>) values).isEmpty() ? String.valueOf(((List<?>) values).get(0)) : "-";
+    }
+
+    /** A minimal JSON reader for the sample apps' own output: objects, arrays, strings. */
+    private static final class Reader {
+        private final String s;
+        private int i;
+
+        Reader(String s) {
+            this.s = s;
+        }
+
+        Object value() {
+            skipSpace();
+            char c = s.charAt(i);
+            if (c == '{') {
+                Map<String, Object> map = new LinkedHashMap<>();
+                i++;
+                while (peek() != '}') {
+                    String key = string();
+                    expect(':');
+                    map.put(key, value());
+                    if (peek() == ',') i++;
+                }
+                i++;
+                return map;
+            }
+            if (c == '[') {
+                List<Object> list = new ArrayList<>();
+                i++;
+                while (peek() != ']') {
+                    list.add(value());
+                    if (peek() == ',') i++;
+                }
+                i++;
+                return list;
+            }
+            if (c == '"') return string();
+            throw new IllegalArgumentException("unexpected '" + c + "' at " + i + " in " + s);
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder out = new StringBuilder();
+            for (char c = s.charAt(i++); c != '"'; c = s.charAt(i++)) {
+                if (c == '\\') {
+                    char e = s.charAt(i++);
+                    if (e == 'u') {
+                        out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                        i += 4;
+                    } else {
+                        out.append(e);
+                    }
+                } else {
+                    out.append(c);
+                }
+            }
+            return out.toString();
+        }
+
+        private char peek() {
+            skipSpace();
+            return s.charAt(i);
+        }
+
+        private void expect(char c) {
+            if (peek() != c) throw new IllegalArgumentException("expected '" + c + "' at " + i + " in " + s);
+            i++;
+        }
+
+        private void skipSpace() {
+            while (Character.isWhitespace(s.charAt(i))) i++;
+        }
+    }
+}
