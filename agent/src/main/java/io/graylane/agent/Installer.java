@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
@@ -44,7 +43,6 @@ public final class Installer {
             AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
                     .with(AgentBuilder.PoolStrategy.Default.FAST)
                     .with(new FailureListener())
                     .ignore(ignored())
@@ -72,8 +70,7 @@ public final class Installer {
                 .or(nameStartsWith("sun.reflect."))
                 .or(nameStartsWith("jdk.internal.reflect."))
                 .or(nameStartsWith("java.lang.invoke."))
-                .or(nameContains("$$Lambda"))
-                .or(isSynthetic());
+                .or(nameContains("$$Lambda"));
     }
 
     static String startupLine(Config config, Set<String> active) {
