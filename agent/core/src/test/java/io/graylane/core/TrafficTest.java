@@ -138,8 +138,10 @@ class TrafficTest {
 
         TrafficContext viaLocal = contextOf(map(LABEL, "lane\r\nx-evil: 1", "baggage", LABEL + "=bad%2Flane"));
         assertEquals("lane-local", viaLocal.label());
-        // the baggage header itself is a trace header and travels verbatim; the rejected value never becomes the label
-        assertEquals(Arrays.asList(LABEL + "=lane-local", "baggage=" + LABEL + "=bad%2Flane"), entries(viaLocal));
+        // the rejected value never becomes the label, and is taken out of the baggage that travels on
+        assertEquals(Arrays.asList(LABEL + "=lane-local"), entries(viaLocal));
+        TrafficContext keptEntries = contextOf(map("baggage", "userId=alice, " + LABEL + "=bad%0D%0Ax"));
+        assertEquals(Arrays.asList(LABEL + "=lane-local", "baggage=userId=alice"), entries(keptEntries));
 
         labelOf(map(LABEL, "lane-map", "x-request-id", "r-1"));
         assertEquals("lane-map", labelOf(map(LABEL, "-bad", "x-request-id", "r-1")));
