@@ -8,6 +8,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
@@ -44,7 +45,7 @@ public final class Installer {
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                     .with(AgentBuilder.PoolStrategy.Default.FAST)
-                    .with(new FailureListener())
+                    .with(new LoggingListener())
                     .ignore(ignored())
                     .assureReadEdgeTo(instrumentation, Traffic.class);
             for (InstrumentationModule module : Modules.all()) {
@@ -65,7 +66,9 @@ public final class Installer {
      * HttpURLConnection and java.net.http live there.
      */
     private static ElementMatcher<TypeDescription> ignored() {
-        return nameStartsWith("io.graylane.")
+        return nameStartsWith("io.graylane.core.")
+                .or(nameStartsWith("io.graylane.agent."))
+                .or(nameStartsWith("io.graylane.shaded."))
                 .or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("sun.reflect."))
                 .or(nameStartsWith("jdk.internal.reflect."))
@@ -100,8 +103,14 @@ public final class Installer {
         return map;
     }
 
-    /** Logs instrumentation that could not be applied; the type stays as it was. */
-    private static final class FailureListener extends AgentBuilder.Listener.Adapter {
+    /** Logs instrumentation that could not be applied (the type stays as it was), and at debug level what was applied. */
+    private static final class LoggingListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
+                                     DynamicType dynamicType) {
+            if (Log.isDebug()) Log.debug("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
+        }
+
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
             Log.warn("could not instrument " + typeName + ": " + throwable);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,6 +22,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code GET /health} -> ok</li>
  *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
+ *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
+ *   {@code async-servlet})</li>
  * </ul>
  */
 public final class FrontApp {
@@ -52,7 +55,10 @@ public final class FrontApp {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new FrontServlet(clients, background, backendUrl + "/echo")), "/*");
+        ServletHolder front = new ServletHolder(new FrontServlet(clients, background, new Hops(backendUrl + "/echo"),
+                backendUrl + "/echo"));
+        front.setAsyncSupported(true);
+        context.addServlet(front, "/*");
         server.setHandler(context);
 
         server.start();
@@ -68,11 +74,13 @@ public final class FrontApp {
 
         private final transient Clients clients;
         private final transient BackgroundCaller background;
+        private final transient Hops hops;
         private final String echoUrl;
 
-        FrontServlet(Clients clients, BackgroundCaller background, String echoUrl) {
+        FrontServlet(Clients clients, BackgroundCaller background, Hops hops, String echoUrl) {
             this.clients = clients;
             this.background = background;
+            this.hops = hops;
             this.echoUrl = echoUrl;
         }
 
@@ -92,6 +100,10 @@ public final class FrontApp {
                 call(req, resp, path.substring("/call/".length()));
             } else if (path.equals("/background")) {
                 background(req, resp, req.getParameter("client"));
+            } else if (path.equals("/hop/async-servlet")) {
+                asyncServlet(req);
+            } else if (path.startsWith("/hop/")) {
+                hop(req, resp, path.substring("/hop/".length()));
             } else {
                 send(resp, 404, TEXT_PLAIN, "not found: " + path);
             }
@@ -129,6 +141,46 @@ public final class FrontApp {
             send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"client\":" + Json.quote(client)
                     + ",\"thread\":" + Json.quote(BackgroundCaller.THREAD_NAME)
                     + ",\"downstream\":" + body + "}");
+        }
+
+        private void hop(HttpServletRequest req, HttpServletResponse resp, String hop) throws IOException {
+            if (!hops.knows(hop)) {
+                send(resp, 404, TEXT_PLAIN, "unknown hop: " + hop);
+                return;
+            }
+            try {
+                send(resp, 200, APPLICATION_JSON, hopJson(req, hop, hops.run(hop)));
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+            }
+        }
+
+        /** The backend call is made in a task the container runs via AsyncContext.start, after service() returned. */
+        private void asyncServlet(HttpServletRequest req) {
+            AsyncContext async = req.startAsync();
+            String inbound = Json.headers(req.getHeaderNames(), req::getHeaders);
+            async.start(() -> {
+                HttpServletResponse resp = (HttpServletResponse) async.getResponse();
+                try {
+                    String body = Clients.urlConnection(echoUrl, List.of(), Clients.READ_TIMEOUT);
+                    send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"hop\":\"async-servlet\",\"headers\":"
+                            + inbound + ",\"downstream\":" + body + "}");
+                } catch (Exception e) {
+                    try {
+                        send(resp, 502, APPLICATION_JSON, Json.error(e));
+                    } catch (IOException ignored) {
+                        // the client is gone
+                    }
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+
+        private static String hopJson(HttpServletRequest req, String hop, String body) {
+            return "{\"service\":\"front\",\"hop\":" + Json.quote(hop)
+                    + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
+                    + ",\"downstream\":" + body + "}";
         }
 
         /** The set-header list, or null after answering 404 (unknown client) or 400 (bad set-header). */
