@@ -9,6 +9,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
@@ -41,9 +42,13 @@ public final class Installer {
         try {
             // stays open for the life of the JVM: advice is read from it whenever a matching class loads
             Advices advices = new Advices(ClassFileLocator.ForJarFile.of(agentJar));
-            AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+            AgentBuilder builder = newAgentBuilder()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    // classes loaded while loaded ones are retransformed (ForkJoinPool, by reflection on
+                    // ForkJoinTask) skip their load-time transformation: pick them up in another pass
+                    .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                     .with(AgentBuilder.PoolStrategy.Default.FAST)
                     .with(new LoggingListener())
                     .ignore(ignored())
@@ -59,6 +64,21 @@ public final class Installer {
             active.clear();
         }
         Log.info(startupLine(config, active));
+    }
+
+    /**
+     * Only inlined advice is used, so Byte Buddy's Nexus (initializers for generated classes) is not
+     * needed; disabled while the builder is made, its set-up would call sun.misc.Unsafe, which
+     * JDK 24+ warns about on the application's console.
+     */
+    private static AgentBuilder.Default newAgentBuilder() {
+        boolean set = System.getProperty(Nexus.PROPERTY) == null;
+        if (set) System.setProperty(Nexus.PROPERTY, "true");
+        try {
+            return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
+        } finally {
+            if (set) System.clearProperty(Nexus.PROPERTY);
+        }
     }
 
     /**

@@ -65,7 +65,7 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
                 .type(nameStartsWith("java.util.concurrent.CompletableFuture$").and(not(isAbstract()))
                         .and(not(named("java.util.concurrent.CompletableFuture$Signaller")))
                         .and(hasSuperClass(named("java.util.concurrent.CompletableFuture$Completion"))))
-                .transform(advices.advice(hook, isConstructor(), PACKAGE + "RecordThisAdvice"))
+                .transform(advices.advice(hook, isConstructor(), PACKAGE + "RecordConstructedAdvice"))
                 .transform(advices.advice(hook, named("tryFire").and(takesArguments(1)), PACKAGE + "RunRecordedAdvice"))
 
                 .type(namedOneOf("java.lang.Thread", "java.lang.VirtualThread"))

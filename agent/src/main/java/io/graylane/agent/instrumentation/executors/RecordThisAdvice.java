@@ -4,13 +4,16 @@ import io.graylane.core.concurrent.TaskContexts;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.asm.Advice;
 
-/** The instance being handed off (a thread being started, a task being forked or created) gets the current context recorded. */
+/**
+ * The instance being handed off (a thread being started, a task being forked) gets the current
+ * context recorded, on entry: the other thread may run it before the hand-off method returns.
+ */
 public final class RecordThisAdvice {
 
     private RecordThisAdvice() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.This Object task) {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.This Object task) {
         if (Hook.EXECUTORS.isOn()) TaskContexts.captureIfAbsent(task);
     }
 }
