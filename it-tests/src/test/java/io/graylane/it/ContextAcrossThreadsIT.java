@@ -46,7 +46,7 @@ class ContextAcrossThreadsIT {
 
     static final List<String> HOPS = List.of("executor", "scheduled", "forkjoin", "completable-async",
             "completable-then", "parallel-stream", "thread", "timer", "okhttp-callback", "java-http-then",
-            "async-servlet", "virtual");
+            "async-servlet", "decorated-executor", "nested", "virtual");
 
     private static final int LEAK_REQUESTS = Integer.getInteger("graylane.it.leak.requests", 20_000);
     private static final int LEAK_CONNECTIONS = 64;

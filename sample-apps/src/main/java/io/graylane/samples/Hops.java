@@ -58,7 +58,10 @@ final class Hops {
             Map.entry("timer", this::timerTask),
             Map.entry("virtual", this::virtualThread),
             Map.entry("okhttp-callback", this::okHttpCallback),
-            Map.entry("java-http-then", this::javaHttpThen));
+            Map.entry("java-http-then", this::javaHttpThen),
+            Map.entry("decorated-executor", this::decoratedExecutor),
+            Map.entry("nested", call -> Clients.await(pool.submit(
+                    () -> Clients.await(scheduler.schedule(call, 1, TimeUnit.MILLISECONDS))))));
 
     private final String echoUrl;
 
@@ -137,6 +140,17 @@ final class Hops {
         HttpRequest request = HttpRequest.newBuilder(URI.create(echoUrl)).timeout(Duration.ofSeconds(10)).build();
         return Clients.await(javaHttp.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                 .thenApply(response -> unchecked(call).apply(null)));
+    }
+
+    /** The application's own Executor, decorating the pool with a Runnable wrapper of its own. */
+    private String decoratedExecutor(Callable<String> call) throws Exception {
+        java.util.concurrent.Executor decorated = task -> pool.execute(new Runnable() {
+            @Override
+            public void run() {
+                task.run();
+            }
+        });
+        return Clients.await(CompletableFuture.supplyAsync(() -> unchecked(call).apply(null), decorated));
     }
 
     private static void complete(CompletableFuture<String> body, Callable<String> call) {
