@@ -49,7 +49,7 @@ public final class Installer {
                     // ForkJoinTask) skip their load-time transformation: pick them up in another pass
                     .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
                     .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                    .with(AgentBuilder.PoolStrategy.Default.FAST)
+                    .with(new TypePoolCache())
                     .with(new LoggingListener())
                     .ignore(ignored())
                     .assureReadEdgeTo(instrumentation, Traffic.class);

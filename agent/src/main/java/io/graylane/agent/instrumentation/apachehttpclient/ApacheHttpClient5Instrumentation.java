@@ -8,6 +8,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -26,7 +27,7 @@ public final class ApacheHttpClient5Instrumentation implements InstrumentationMo
     @Override
     public AgentBuilder extend(AgentBuilder builder, Advices advices) {
         return builder
-                .type(not(isAbstract()).and(hasSuperType(named(CLIENT))), ClassLoaders.canSee(CLIENT))
+                .type(nameStartsWith("org.apache.hc.client5.").and(not(isAbstract())).and(hasSuperType(named(CLIENT))), ClassLoaders.canSee(CLIENT))
                 .transform(advices.advice(hook(), named("doExecute").and(takesArguments(3))
                         .and(takesArgument(0, named("org.apache.hc.core5.http.HttpHost")))
                         .and(takesArgument(1, named("org.apache.hc.core5.http.ClassicHttpRequest")))

@@ -34,7 +34,8 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+    public AgentBuilder extend(AgentBuilder builder, Advices advices) throws NoSuchMethodException {
+        TimerThreadTransformer timerThread = new TimerThreadTransformer();
         Hook hook = hook();
         return builder
                 .type(named("java.util.concurrent.ThreadPoolExecutor"))
@@ -77,7 +78,7 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
 
                 .type(named("java.util.Timer"))
                 .transform(advices.advice(hook, named("sched").and(takesArguments(3)), PACKAGE + "RecordTaskArgumentAdvice"))
-                .type(not(isAbstract()).and(hasSuperClass(named("java.util.TimerTask"))))
-                .transform(advices.advice(hook, named("run").and(takesArguments(0)), PACKAGE + "RunRecordedAdvice"));
+                .type(named("java.util.TimerThread"))
+                .transform(timerThread);
     }
 }

@@ -8,6 +8,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -55,7 +56,9 @@ public final class ServletInstrumentation implements InstrumentationModule {
                 .transform(advices.advice(hook(), named("doFilter").and(takesArguments(3))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response)))
                         .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice))
-                .type(not(isAbstract()).and(hasSuperType(named(base + ".AsyncContext"))), ClassLoaders.canSee(base + ".AsyncContext"))
+                // containers name their implementation *AsyncContext*: a cheap name test before the hierarchy walk
+                .type(nameContains("AsyncContext").and(not(isAbstract())).and(hasSuperType(named(base + ".AsyncContext"))),
+                        ClassLoaders.canSee(base + ".AsyncContext"))
                 .transform(advices.advice(hook(), named("start").and(takesArguments(1))
                         .and(takesArgument(0, named("java.lang.Runnable"))), PACKAGE + "AsyncContextStartAdvice"));
     }
