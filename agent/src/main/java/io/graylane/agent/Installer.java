@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.jar.JarFile;
 
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
@@ -40,7 +41,8 @@ public final class Installer {
         Set<String> active = new LinkedHashSet<>();
         try {
             // stays open for the life of the JVM: advice is read from it whenever a matching class loads
-            Advices advices = new Advices(ClassFileLocator.ForJarFile.of(agentJar));
+            JarFile jar = new JarFile(agentJar);
+            Advices advices = new Advices(new ClassFileLocator.ForJarFile(jar), new HelperInjector.Injection(instrumentation, jar));
             AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -51,7 +53,13 @@ public final class Installer {
                     .assureReadEdgeTo(instrumentation, Traffic.class);
             for (InstrumentationModule module : Modules.all()) {
                 if (!config.isEnabled(module.hook())) continue;
-                builder = module.extend(builder, advices);
+                try {
+                    builder = module.extend(builder, advices);
+                } catch (RuntimeException e) {
+                    // the builder is immutable: the modules extended before this one stay
+                    Log.error("instrumentation '" + module.hook().configName() + "' could not be set up and is off", e);
+                    continue;
+                }
                 active.add(module.hook().configName());
             }
             builder.installOn(instrumentation);
