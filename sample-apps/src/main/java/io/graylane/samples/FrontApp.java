@@ -16,10 +16,14 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * Front service on embedded Jetty 12 (jakarta servlet): {@code java -jar graylane-front.jar PORT BACKEND_URL}.
+ * Front service on embedded Jetty 12 (jakarta servlet):
+ * {@code java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]}.
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
  *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
+ *   <li>{@code GET /call/grpc[-future|-async|-stream|-later][?set-header=NAME:VALUE...]} -> calls the reviews
+ *       service over gRPC with that stub ({@link ReviewsClient}); the streaming call's answers are all under
+ *       {@code "replies"}, the first also under {@code "downstream"}</li>
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
  * </ul>
  */
@@ -31,12 +35,13 @@ public final class FrontApp {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         String backendUrl = args[1].replaceAll("/+$", "");
+        ReviewsClient reviews = args.length == 3 ? new ReviewsClient(args[2]) : null;
 
         Clients clients = new Clients();
         BackgroundCaller background = new BackgroundCaller(clients);
@@ -52,7 +57,7 @@ public final class FrontApp {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new FrontServlet(clients, background, backendUrl + "/echo")), "/*");
+        context.addServlet(new ServletHolder(new FrontServlet(clients, reviews, background, backendUrl + "/echo")), "/*");
         server.setHandler(context);
 
         server.start();
@@ -67,11 +72,14 @@ public final class FrontApp {
         private static final String APPLICATION_JSON = "application/json"; // UTF-8 by definition (RFC 8259)
 
         private final transient Clients clients;
+        /** null when no reviews address was given */
+        private final transient ReviewsClient reviews;
         private final transient BackgroundCaller background;
         private final String echoUrl;
 
-        FrontServlet(Clients clients, BackgroundCaller background, String echoUrl) {
+        FrontServlet(Clients clients, ReviewsClient reviews, BackgroundCaller background, String echoUrl) {
             this.clients = clients;
+            this.reviews = reviews;
             this.background = background;
             this.echoUrl = echoUrl;
         }
@@ -88,6 +96,8 @@ public final class FrontApp {
             String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
             if (path.equals("/health")) {
                 send(resp, 200, TEXT_PLAIN, "ok");
+            } else if (path.startsWith("/call/grpc")) {
+                callReviews(req, resp, path.substring("/call/".length()));
             } else if (path.startsWith("/call/")) {
                 call(req, resp, path.substring("/call/".length()));
             } else if (path.equals("/background")) {
@@ -114,6 +124,32 @@ public final class FrontApp {
                     + ",\"downstream\":" + body + "}");
         }
 
+        private void callReviews(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
+            if (reviews == null || !reviews.knows(client)) {
+                send(resp, 404, TEXT_PLAIN, "unknown client: " + client + (reviews == null
+                        ? " (no REVIEWS_HOST:PORT argument given)" : " (known: " + reviews.names() + ")"));
+                return;
+            }
+            List<ExtraHeader> headers = setHeaders(req, resp);
+            if (headers == null) {
+                return;
+            }
+            List<String> replies;
+            try {
+                replies = reviews.call(client, headers);
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+                return;
+            }
+            StringBuilder json = new StringBuilder("{\"service\":\"front\",\"client\":").append(Json.quote(client))
+                    .append(",\"headers\":").append(Json.headers(req.getHeaderNames(), req::getHeaders))
+                    .append(",\"downstream\":").append(replies.isEmpty() ? "null" : replies.get(0));
+            if (client.equals("grpc-stream")) {
+                json.append(",\"replies\":[").append(String.join(",", replies)).append(']');
+            }
+            send(resp, 200, APPLICATION_JSON, json.append('}').toString());
+        }
+
         private void background(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
             List<ExtraHeader> headers = checkedRequest(req, resp, client);
             if (headers == null) {
@@ -138,6 +174,11 @@ public final class FrontApp {
                 send(resp, 404, TEXT_PLAIN, "unknown client: " + client + " (known: " + clients.names() + ")");
                 return null;
             }
+            return setHeaders(req, resp);
+        }
+
+        /** The set-header list, or null after answering 400 (bad set-header). */
+        private List<ExtraHeader> setHeaders(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             try {
                 return ExtraHeader.parseAll(req.getParameterValues("set-header"));
             } catch (IllegalArgumentException e) {
