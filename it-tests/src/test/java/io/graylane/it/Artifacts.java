@@ -11,6 +11,8 @@ import java.util.stream.Stream;
 /** The built jars under test, as failsafe passes them; a missing jar fails the test, it never skips. */
 final class Artifacts {
 
+    private static int javaFeatureVersion;
+
     private Artifacts() {
     }
 
@@ -58,6 +60,33 @@ final class Artifacts {
             return configured;
         }
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The feature version (17, 25, ...) of {@link #java()}, asked of that launcher once. */
+    static synchronized int javaFeatureVersion() {
+        if (javaFeatureVersion == 0) {
+            try {
+                Process process = new ProcessBuilder(java(), "-XshowSettings:properties", "-version")
+                        .redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes());
+                process.waitFor();
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("java\\.specification\\.version = (\\d+)").matcher(output);
+                if (!m.find()) fail("cannot read the Java version of " + java() + ":\n" + output);
+                javaFeatureVersion = Integer.parseInt(m.group(1));
+            } catch (java.io.IOException e) {
+                fail("cannot run " + java(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted", e);
+            }
+        }
+        return javaFeatureVersion;
+    }
+
+    /** A JDK tool (jcmd, ...) next to {@link #java()}. */
+    static String jdkTool(String name) {
+        return Path.of(java()).resolveSibling(name).toString();
     }
 
     static Path logDir() {

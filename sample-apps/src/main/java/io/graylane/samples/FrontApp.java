@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,6 +26,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *       service over gRPC with that stub ({@link ReviewsClient}); the streaming call's answers are all under
  *       {@code "replies"}, the first also under {@code "downstream"}</li>
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
+ *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
+ *   {@code async-servlet})</li>
  * </ul>
  */
 public final class FrontApp {
@@ -57,7 +60,10 @@ public final class FrontApp {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new FrontServlet(clients, reviews, background, backendUrl + "/echo")), "/*");
+        ServletHolder front = new ServletHolder(new FrontServlet(clients, reviews, background,
+                new Hops(backendUrl + "/echo"), backendUrl + "/echo"));
+        front.setAsyncSupported(true);
+        context.addServlet(front, "/*");
         server.setHandler(context);
 
         server.start();
@@ -75,12 +81,14 @@ public final class FrontApp {
         /** null when no reviews address was given */
         private final transient ReviewsClient reviews;
         private final transient BackgroundCaller background;
+        private final transient Hops hops;
         private final String echoUrl;
 
-        FrontServlet(Clients clients, ReviewsClient reviews, BackgroundCaller background, String echoUrl) {
+        FrontServlet(Clients clients, ReviewsClient reviews, BackgroundCaller background, Hops hops, String echoUrl) {
             this.clients = clients;
             this.reviews = reviews;
             this.background = background;
+            this.hops = hops;
             this.echoUrl = echoUrl;
         }
 
@@ -102,6 +110,10 @@ public final class FrontApp {
                 call(req, resp, path.substring("/call/".length()));
             } else if (path.equals("/background")) {
                 background(req, resp, req.getParameter("client"));
+            } else if (path.equals("/hop/async-servlet")) {
+                asyncServlet(req);
+            } else if (path.startsWith("/hop/")) {
+                hop(req, resp, path.substring("/hop/".length()));
             } else {
                 send(resp, 404, TEXT_PLAIN, "not found: " + path);
             }
@@ -165,6 +177,46 @@ public final class FrontApp {
             send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"client\":" + Json.quote(client)
                     + ",\"thread\":" + Json.quote(BackgroundCaller.THREAD_NAME)
                     + ",\"downstream\":" + body + "}");
+        }
+
+        private void hop(HttpServletRequest req, HttpServletResponse resp, String hop) throws IOException {
+            if (!hops.knows(hop)) {
+                send(resp, 404, TEXT_PLAIN, "unknown hop: " + hop);
+                return;
+            }
+            try {
+                send(resp, 200, APPLICATION_JSON, hopJson(req, hop, hops.run(hop)));
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+            }
+        }
+
+        /** The backend call is made in a task the container runs via AsyncContext.start, after service() returned. */
+        private void asyncServlet(HttpServletRequest req) {
+            AsyncContext async = req.startAsync();
+            String inbound = Json.headers(req.getHeaderNames(), req::getHeaders);
+            async.start(() -> {
+                HttpServletResponse resp = (HttpServletResponse) async.getResponse();
+                try {
+                    String body = UrlConnectionGet.get(echoUrl, List.of(), Clients.READ_TIMEOUT);
+                    send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"hop\":\"async-servlet\",\"headers\":"
+                            + inbound + ",\"downstream\":" + body + "}");
+                } catch (Exception e) {
+                    try {
+                        send(resp, 502, APPLICATION_JSON, Json.error(e));
+                    } catch (IOException ignored) {
+                        // the client is gone
+                    }
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+
+        private static String hopJson(HttpServletRequest req, String hop, String body) {
+            return "{\"service\":\"front\",\"hop\":" + Json.quote(hop)
+                    + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
+                    + ",\"downstream\":" + body + "}";
         }
 
         /** The set-header list, or null after answering 404 (unknown client) or 400 (bad set-header). */

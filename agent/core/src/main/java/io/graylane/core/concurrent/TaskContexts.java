@@ -1,0 +1,83 @@
+package io.graylane.core.concurrent;
+
+import io.graylane.core.Traffic;
+import io.graylane.core.TrafficContext;
+
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Context attached to task objects that cannot be wrapped (threads, fork/join tasks, completion
+ * stages, timer tasks, callbacks): recorded when the work is handed off, looked up when it runs.
+ * Keys are weak, so an entry lives no longer than its task; the table is striped to keep
+ * concurrent requests off a single lock. Only work submitted under a context is recorded.
+ */
+public final class TaskContexts {
+
+    private static final int STRIPES = 32;
+    private static final Stripe[] TABLE = new Stripe[STRIPES];
+
+    static {
+        for (int i = 0; i < STRIPES; i++) TABLE[i] = new Stripe();
+    }
+
+    private TaskContexts() {}
+
+    /** Records the current context (if any) for {@code task}. */
+    public static void capture(Object task) {
+        TrafficContext context = Traffic.current();
+        if (context != null && task != null) stripe(task).put(task, context);
+    }
+
+    /** Like {@link #capture} but keeps a context recorded earlier (a task forked again keeps its origin). */
+    public static void captureIfAbsent(Object task) {
+        TrafficContext context = Traffic.current();
+        if (context != null && task != null) stripe(task).putIfAbsent(task, context);
+    }
+
+    /** The context recorded for {@code task}, removed from the table; null when none. */
+    public static TrafficContext take(Object task) {
+        return task == null ? null : stripe(task).remove(task);
+    }
+
+    /** The context recorded for {@code task}, left in place (for work that may run more than once). */
+    public static TrafficContext peek(Object task) {
+        return task == null ? null : stripe(task).get(task);
+    }
+
+    /** Number of live entries, for tests and diagnostics. */
+    public static int size() {
+        int n = 0;
+        for (Stripe s : TABLE) n += s.size();
+        return n;
+    }
+
+    private static Stripe stripe(Object task) {
+        return TABLE[(System.identityHashCode(task) & 0x7fffffff) % STRIPES];
+    }
+
+    /** Task classes here never override equals/hashCode, so a WeakHashMap compares them by identity. */
+    private static final class Stripe {
+        private final Map<Object, TrafficContext> map = new WeakHashMap<>();
+
+        synchronized void put(Object task, TrafficContext context) {
+            map.put(task, context);
+        }
+
+        synchronized void putIfAbsent(Object task, TrafficContext context) {
+            if (!map.containsKey(task)) map.put(task, context);
+        }
+
+        synchronized TrafficContext remove(Object task) {
+            return map.isEmpty() ? null : map.remove(task);
+        }
+
+        synchronized TrafficContext get(Object task) {
+            return map.isEmpty() ? null : map.get(task);
+        }
+
+        synchronized int size() {
+            return map.size();
+        }
+    }
+}
