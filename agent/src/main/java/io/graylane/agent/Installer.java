@@ -12,6 +12,7 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 import java.io.File;
@@ -141,6 +142,12 @@ public final class Installer {
 
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+            if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
+                // a hierarchy matcher met a class whose super type is missing (Netty's optional Log4J2Logger in
+                // every gRPC application): the JVM cannot define that class either, so there is nothing to report
+                if (Log.isDebug()) Log.debug("not instrumented " + typeName + ": " + throwable);
+                return;
+            }
             Log.warn("could not instrument " + typeName + ": " + throwable);
         }
     }
