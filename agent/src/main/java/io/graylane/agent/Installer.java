@@ -12,6 +12,7 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 import java.io.File;
@@ -23,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.jar.JarFile;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
@@ -41,7 +43,8 @@ public final class Installer {
         Set<String> active = new LinkedHashSet<>();
         try {
             // stays open for the life of the JVM: advice is read from it whenever a matching class loads
-            Advices advices = new Advices(ClassFileLocator.ForJarFile.of(agentJar));
+            JarFile jar = new JarFile(agentJar);
+            Advices advices = new Advices(new ClassFileLocator.ForJarFile(jar), new HelperInjector.Injection(instrumentation, jar));
             AgentBuilder builder = newAgentBuilder()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -55,7 +58,13 @@ public final class Installer {
                     .assureReadEdgeTo(instrumentation, Traffic.class);
             for (InstrumentationModule module : Modules.all()) {
                 if (!config.isEnabled(module.hook())) continue;
-                builder = module.extend(builder, advices);
+                try {
+                    builder = module.extend(builder, advices);
+                } catch (RuntimeException e) {
+                    // the builder is immutable: the modules extended before this one stay
+                    Log.error("instrumentation '" + module.hook().configName() + "' could not be set up and is off", e);
+                    continue;
+                }
                 active.add(module.hook().configName());
             }
             builder.installOn(instrumentation);
@@ -133,6 +142,12 @@ public final class Installer {
 
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+            if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
+                // a hierarchy matcher met a class whose super type is missing (Netty's optional Log4J2Logger in
+                // every gRPC application): the JVM cannot define that class either, so there is nothing to report
+                if (Log.isDebug()) Log.debug("not instrumented " + typeName + ": " + throwable);
+                return;
+            }
             Log.warn("could not instrument " + typeName + ": " + throwable);
         }
     }

@@ -3,6 +3,7 @@ package io.graylane.agent;
 import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient4Instrumentation;
 import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient5Instrumentation;
 import io.graylane.agent.instrumentation.executors.ExecutorsInstrumentation;
+import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
@@ -20,6 +21,7 @@ final class Modules {
         return Arrays.asList(
                 ServletInstrumentation.javax(),
                 ServletInstrumentation.jakarta(),
+                new GrpcInstrumentation(),
                 new OkHttpInstrumentation(),
                 new HttpUrlConnectionInstrumentation(),
                 new JavaHttpClientInstrumentation(),

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** The built jars under test, as failsafe passes them; a missing jar fails the test, it never skips. */
 final class Artifacts {
@@ -23,6 +26,31 @@ final class Artifacts {
 
     static Path backendJar() {
         return existing("graylane.backend.jar", "../sample-apps/target/graylane-backend.jar");
+    }
+
+    static Path reviewsJar() {
+        return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
+    }
+
+    /** The sample apps' plain jar: their classes without any library, for runs on a class path of our choosing. */
+    static Path sampleAppsClasses() {
+        return existing("graylane.sample-apps.classes", "../sample-apps/target/graylane-sample-apps-0.1.0-SNAPSHOT.jar");
+    }
+
+    /** The jars of the oldest gRPC supported and what it needs (copied by maven-dependency-plugin). */
+    static List<Path> grpcOldestJars() {
+        Path dir = Path.of(System.getProperty("graylane.grpc-oldest.dir", "target/grpc-oldest")).toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+            if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith("grpc-core-"))) {
+                fail("no grpc-core jar in " + dir + " (system property graylane.grpc-oldest.dir). It is filled by"
+                        + " `mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test).");
+            }
+            return jars;
+        } catch (IOException e) {
+            return fail(dir + " cannot be listed (system property graylane.grpc-oldest.dir). It is filled by"
+                    + " `mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test).", e);
+        }
     }
 
     /** The java launcher for the JVMs under test (-Dgraylane.it.java=... on the Maven command line). */

@@ -1,8 +1,6 @@
 package io.graylane.samples;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,7 +80,7 @@ final class Clients {
     Clients() {
         byName.put("okhttp", this::okhttp);
         byName.put("okhttp-async", this::okhttpAsync);
-        byName.put("url-connection", (url, headers) -> urlConnection(url, headers, READ_TIMEOUT));
+        byName.put("url-connection", (url, headers) -> UrlConnectionGet.get(url, headers, READ_TIMEOUT));
         byName.put("java-http", this::javaHttp);
         byName.put("java-http-async", this::javaHttpAsync);
         byName.put("apache4", this::apache4);
@@ -134,25 +132,6 @@ final class Clients {
             return await(body);
         } finally {
             call.cancel(); // no-op once the call completed
-        }
-    }
-
-    /** Also used by the backend for its optional downstream call (with a shorter read timeout). */
-    static String urlConnection(String url, List<ExtraHeader> headers, Duration readTimeout) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        try {
-            connection.setRequestMethod("GET");
-            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-            connection.setReadTimeout((int) readTimeout.toMillis());
-            for (ExtraHeader header : headers) {
-                connection.setRequestProperty(header.name(), header.value());
-            }
-            int status = connection.getResponseCode();
-            InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-            String body = in == null ? "" : readAll(in);
-            return checked(url, status, body);
-        } finally {
-            connection.disconnect();
         }
     }
 
@@ -214,16 +193,7 @@ final class Clients {
     }
 
     private static String checked(String url, int status, String body) throws IOException {
-        if (status < 200 || status > 299) {
-            throw new IOException("HTTP " + status + " from " + url);
-        }
-        return body;
-    }
-
-    private static String readAll(InputStream in) throws IOException {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return UrlConnectionGet.checked(url, status, body);
     }
 
     /** Waits for an async result at most 10 s and rethrows the failure itself rather than its wrapper. */

@@ -17,10 +17,14 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * Front service on embedded Jetty 12 (jakarta servlet): {@code java -jar graylane-front.jar PORT BACKEND_URL}.
+ * Front service on embedded Jetty 12 (jakarta servlet):
+ * {@code java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]}.
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
  *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
+ *   <li>{@code GET /call/grpc[-future|-async|-stream|-later][?set-header=NAME:VALUE...]} -> calls the reviews
+ *       service over gRPC with that stub ({@link ReviewsClient}); the streaming call's answers are all under
+ *       {@code "replies"}, the first also under {@code "downstream"}</li>
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
  *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
  *   {@code async-servlet})</li>
@@ -34,12 +38,13 @@ public final class FrontApp {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         String backendUrl = args[1].replaceAll("/+$", "");
+        ReviewsClient reviews = args.length == 3 ? new ReviewsClient(args[2]) : null;
 
         Clients clients = new Clients();
         BackgroundCaller background = new BackgroundCaller(clients);
@@ -55,8 +60,8 @@ public final class FrontApp {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        ServletHolder front = new ServletHolder(new FrontServlet(clients, background, new Hops(backendUrl + "/echo"),
-                backendUrl + "/echo"));
+        ServletHolder front = new ServletHolder(new FrontServlet(clients, reviews, background,
+                new Hops(backendUrl + "/echo"), backendUrl + "/echo"));
         front.setAsyncSupported(true);
         context.addServlet(front, "/*");
         server.setHandler(context);
@@ -73,12 +78,15 @@ public final class FrontApp {
         private static final String APPLICATION_JSON = "application/json"; // UTF-8 by definition (RFC 8259)
 
         private final transient Clients clients;
+        /** null when no reviews address was given */
+        private final transient ReviewsClient reviews;
         private final transient BackgroundCaller background;
         private final transient Hops hops;
         private final String echoUrl;
 
-        FrontServlet(Clients clients, BackgroundCaller background, Hops hops, String echoUrl) {
+        FrontServlet(Clients clients, ReviewsClient reviews, BackgroundCaller background, Hops hops, String echoUrl) {
             this.clients = clients;
+            this.reviews = reviews;
             this.background = background;
             this.hops = hops;
             this.echoUrl = echoUrl;
@@ -96,6 +104,8 @@ public final class FrontApp {
             String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
             if (path.equals("/health")) {
                 send(resp, 200, TEXT_PLAIN, "ok");
+            } else if (path.startsWith("/call/grpc")) {
+                callReviews(req, resp, path.substring("/call/".length()));
             } else if (path.startsWith("/call/")) {
                 call(req, resp, path.substring("/call/".length()));
             } else if (path.equals("/background")) {
@@ -124,6 +134,32 @@ public final class FrontApp {
             send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"client\":" + Json.quote(client)
                     + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
                     + ",\"downstream\":" + body + "}");
+        }
+
+        private void callReviews(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
+            if (reviews == null || !reviews.knows(client)) {
+                send(resp, 404, TEXT_PLAIN, "unknown client: " + client + (reviews == null
+                        ? " (no REVIEWS_HOST:PORT argument given)" : " (known: " + reviews.names() + ")"));
+                return;
+            }
+            List<ExtraHeader> headers = setHeaders(req, resp);
+            if (headers == null) {
+                return;
+            }
+            List<String> replies;
+            try {
+                replies = reviews.call(client, headers);
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+                return;
+            }
+            StringBuilder json = new StringBuilder("{\"service\":\"front\",\"client\":").append(Json.quote(client))
+                    .append(",\"headers\":").append(Json.headers(req.getHeaderNames(), req::getHeaders))
+                    .append(",\"downstream\":").append(replies.isEmpty() ? "null" : replies.get(0));
+            if (client.equals("grpc-stream")) {
+                json.append(",\"replies\":[").append(String.join(",", replies)).append(']');
+            }
+            send(resp, 200, APPLICATION_JSON, json.append('}').toString());
         }
 
         private void background(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
@@ -162,7 +198,7 @@ public final class FrontApp {
             async.start(() -> {
                 HttpServletResponse resp = (HttpServletResponse) async.getResponse();
                 try {
-                    String body = Clients.urlConnection(echoUrl, List.of(), Clients.READ_TIMEOUT);
+                    String body = UrlConnectionGet.get(echoUrl, List.of(), Clients.READ_TIMEOUT);
                     send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"hop\":\"async-servlet\",\"headers\":"
                             + inbound + ",\"downstream\":" + body + "}");
                 } catch (Exception e) {
@@ -190,6 +226,11 @@ public final class FrontApp {
                 send(resp, 404, TEXT_PLAIN, "unknown client: " + client + " (known: " + clients.names() + ")");
                 return null;
             }
+            return setHeaders(req, resp);
+        }
+
+        /** The set-header list, or null after answering 400 (bad set-header). */
+        private List<ExtraHeader> setHeaders(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             try {
                 return ExtraHeader.parseAll(req.getParameterValues("set-header"));
             } catch (IllegalArgumentException e) {

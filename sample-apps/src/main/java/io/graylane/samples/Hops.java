@@ -75,7 +75,7 @@ final class Hops {
 
     /** Runs the backend call through the named hop. */
     String run(String hop) throws Exception {
-        return hops.get(hop).run(() -> Clients.urlConnection(echoUrl, Collections.emptyList(), Clients.READ_TIMEOUT));
+        return hops.get(hop).run(() -> UrlConnectionGet.get(echoUrl, Collections.emptyList(), Clients.READ_TIMEOUT));
     }
 
     /** The dependent stage is registered here and runs on the thread that completes the future. */
