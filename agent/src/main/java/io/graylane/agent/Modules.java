@@ -1,7 +1,6 @@
 package io.graylane.agent;
 
-import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient4Instrumentation;
-import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient5Instrumentation;
+import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.executors.ExecutorsInstrumentation;
 import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
@@ -25,8 +24,8 @@ final class Modules {
                 new OkHttpInstrumentation(),
                 new HttpUrlConnectionInstrumentation(),
                 new JavaHttpClientInstrumentation(),
-                new ApacheHttpClient4Instrumentation(),
-                new ApacheHttpClient5Instrumentation(),
+                ApacheHttpClientInstrumentation.v4(),
+                ApacheHttpClientInstrumentation.v5(),
                 new ExecutorsInstrumentation());
     }
 }

@@ -16,6 +16,9 @@ public final class TaskContexts {
 
     private static final int STRIPES = 32;
     private static final Stripe[] TABLE = new Stripe[STRIPES];
+    /** Tokens of {@link #enter}: nothing was recorded; or the thread had no context before. */
+    private static final Object NOTHING_APPLIED = new Object();
+    private static final Object NO_PREVIOUS = new Object();
 
     static {
         for (int i = 0; i < STRIPES; i++) TABLE[i] = new Stripe();
@@ -43,6 +46,31 @@ public final class TaskContexts {
     /** The context recorded for {@code task}, left in place (for work that may run more than once). */
     public static TrafficContext peek(Object task) {
         return task == null ? null : stripe(task).get(task);
+    }
+
+    /**
+     * Makes the context recorded for {@code task} current, removing it from the table; returns what
+     * {@link #leave} needs to put back. Work that runs once (a thread, a fork/join task) uses this.
+     */
+    public static Object enterOnce(Object task) {
+        return apply(take(task));
+    }
+
+    /** Like {@link #enterOnce} but leaves the record in place, for work that may run again. */
+    public static Object enter(Object task) {
+        return apply(peek(task));
+    }
+
+    /** Ends what {@link #enter} or {@link #enterOnce} began. */
+    public static void leave(Object token) {
+        if (token == NOTHING_APPLIED) return;
+        Traffic.restore(token == NO_PREVIOUS ? null : (TrafficContext) token);
+    }
+
+    private static Object apply(TrafficContext recorded) {
+        if (recorded == null) return NOTHING_APPLIED;
+        TrafficContext previous = Traffic.replay(recorded);
+        return previous == null ? NO_PREVIOUS : previous;
     }
 
     /** Number of live entries, for tests and diagnostics. */

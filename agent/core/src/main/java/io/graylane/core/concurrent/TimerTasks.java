@@ -1,9 +1,5 @@
 package io.graylane.core.concurrent;
 
-import io.graylane.core.Traffic;
-import io.graylane.core.TrafficContext;
-import io.graylane.core.hook.Hook;
-
 import java.util.TimerTask;
 
 /**
@@ -15,16 +11,11 @@ public final class TimerTasks {
     private TimerTasks() {}
 
     public static void run(TimerTask task) {
-        TrafficContext recorded = Hook.EXECUTORS.isOn() ? TaskContexts.peek(task) : null;
-        if (recorded == null) {
-            task.run();
-            return;
-        }
-        TrafficContext previous = Traffic.replay(recorded);
+        Object token = TaskContexts.enter(task);
         try {
             task.run();
         } finally {
-            Traffic.restore(previous);
+            TaskContexts.leave(token);
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.graylane.agent.instrumentation.executors;
 
-import io.graylane.core.Traffic;
-import io.graylane.core.TrafficContext;
 import io.graylane.core.concurrent.TaskContexts;
 import net.bytebuddy.asm.Advice;
 
@@ -11,18 +9,12 @@ public final class RunRecordedOnceAdvice {
     private RunRecordedOnceAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.This Object task,
-                             @Advice.Local("applied") boolean applied,
-                             @Advice.Local("previous") TrafficContext previous) {
-        TrafficContext recorded = TaskContexts.take(task);
-        if (recorded != null) {
-            previous = Traffic.replay(recorded);
-            applied = true;
-        }
+    public static Object enter(@Advice.This Object task) {
+        return TaskContexts.enterOnce(task);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Local("applied") boolean applied, @Advice.Local("previous") TrafficContext previous) {
-        if (applied) Traffic.restore(previous);
+    public static void exit(@Advice.Enter Object token) {
+        TaskContexts.leave(token);
     }
 }

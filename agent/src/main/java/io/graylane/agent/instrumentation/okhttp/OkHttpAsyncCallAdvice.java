@@ -1,7 +1,5 @@
 package io.graylane.agent.instrumentation.okhttp;
 
-import io.graylane.core.Traffic;
-import io.graylane.core.TrafficContext;
 import io.graylane.core.concurrent.TaskContexts;
 import net.bytebuddy.asm.Advice;
 
@@ -14,18 +12,12 @@ public final class OkHttpAsyncCallAdvice {
     private OkHttpAsyncCallAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static void enter(@Advice.FieldValue("responseCallback") Object callback,
-                             @Advice.Local("applied") boolean applied,
-                             @Advice.Local("previous") TrafficContext previous) {
-        TrafficContext recorded = TaskContexts.take(callback);
-        if (recorded != null) {
-            previous = Traffic.replay(recorded);
-            applied = true;
-        }
+    public static Object enter(@Advice.FieldValue("responseCallback") Object callback) {
+        return TaskContexts.enterOnce(callback);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Local("applied") boolean applied, @Advice.Local("previous") TrafficContext previous) {
-        if (applied) Traffic.restore(previous);
+    public static void exit(@Advice.Enter Object token) {
+        TaskContexts.leave(token);
     }
 }
