@@ -59,21 +59,26 @@ class ContextAcrossThreadsIT {
             "io.graylane.core.concurrent.ContextRunnable", "io.graylane.core.concurrent.ContextCallable");
 
     private static AgentJvm backend;
+    private static AgentJvm reviews;
     private static AgentJvm front;
 
     @BeforeAll
     static void startServices() {
         AgentJvm.Builder backendBuilder = SampleApps.backend("threads-backend", null).withAgent(false);
-        AgentJvm.Builder frontBuilder = SampleApps.front("threads-front", backendBuilder.baseUrl())
+        // a gRPC hop in the load too: reviews takes the label it receives as its own and passes it on
+        AgentJvm.Builder reviewsBuilder = SampleApps.reviews("threads-reviews", backendBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", "reviews-lane");
+        AgentJvm.Builder frontBuilder = SampleApps.front("threads-front", backendBuilder.baseUrl(), reviewsBuilder.address())
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE);
-        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, frontBuilder);
+        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, reviewsBuilder, frontBuilder);
         backend = started.get(0);
-        front = started.get(1);
+        reviews = started.get(1);
+        front = started.get(2);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(front, backend);
+        AgentJvm.closeAll(front, reviews, backend);
     }
 
     static Stream<String> hops() {
@@ -125,6 +130,8 @@ class ContextAcrossThreadsIT {
         targets.add("/call/okhttp");
         targets.add("/call/okhttp-async");
         targets.add("/call/java-http-async");
+        targets.add("/call/grpc");
+        targets.add("/call/grpc-async");
 
         AtomicInteger next = new AtomicInteger();
         List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
@@ -178,12 +185,16 @@ class ContextAcrossThreadsIT {
     private static String check(Http.Response response, String label, String requestId) {
         if (response.status() != 200) return "status " + response.status() + ": " + response.body();
         try {
-            JsonNode downstream = response.json().path("downstream");
-            List<String> labels = Echo.values(downstream, LABEL);
-            List<String> ids = Echo.values(downstream, REQUEST_ID);
-            if (labels.equals(List.of(label)) && ids.equals(List.of(requestId))) return null;
-            return "expected " + LABEL + "=" + label + " " + REQUEST_ID + "=" + requestId + ", backend got "
-                    + downstream.path("headers");
+            // every hop after the front (reviews, then the backend, for gRPC) got exactly this request's values
+            for (JsonNode hop = response.json().path("downstream"); hop.isObject(); hop = hop.path("downstream")) {
+                List<String> labels = Echo.values(hop, LABEL);
+                List<String> ids = Echo.values(hop, REQUEST_ID);
+                if (!labels.equals(List.of(label)) || !ids.equals(List.of(requestId))) {
+                    return "expected " + LABEL + "=" + label + " " + REQUEST_ID + "=" + requestId + ", "
+                            + hop.path("service").asText() + " got " + hop.path("headers");
+                }
+            }
+            return null;
         } catch (AssertionError e) {
             return e.getMessage() + " in " + response.body();
         }
