@@ -49,7 +49,7 @@ public final class Installer {
                     // ForkJoinTask) skip their load-time transformation: pick them up in another pass
                     .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
                     .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                    .with(AgentBuilder.PoolStrategy.Default.FAST)
+                    .with(LoadedTypeFallback.INSTANCE)
                     .with(new LoggingListener())
                     .ignore(ignored())
                     .assureReadEdgeTo(instrumentation, Traffic.class);
@@ -83,12 +83,15 @@ public final class Installer {
 
     /**
      * The one ignore matcher (a second call would replace it). JDK types are not ignored: executors,
-     * HttpURLConnection and java.net.http live there.
+     * HttpURLConnection and java.net.http live there. Neither graylane's own classes nor another
+     * agent's (OpenTelemetry's, with graylane's extension inside it too) are ever instrumented.
      */
     private static ElementMatcher<TypeDescription> ignored() {
         return nameStartsWith("io.graylane.core.")
                 .or(nameStartsWith("io.graylane.agent."))
                 .or(nameStartsWith("io.graylane.shaded."))
+                .or(nameStartsWith("io.graylane.otel."))
+                .or(nameStartsWith("io.opentelemetry.javaagent."))
                 .or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("sun.reflect."))
                 .or(nameStartsWith("jdk.internal.reflect."))
