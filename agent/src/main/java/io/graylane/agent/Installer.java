@@ -19,7 +19,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
@@ -51,6 +54,8 @@ public final class Installer {
                     // classes loaded while loaded ones are retransformed (ForkJoinPool, by reflection on
                     // ForkJoinTask) skip their load-time transformation: pick them up in another pass
                     .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+                    .with(AgentBuilder.RedefinitionStrategy.Listener.BatchReallocator.splitting())
+                    .with(new RetransformFailures())
                     .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                     .with(new TypePoolCache())
                     .with(new LoggingListener())
@@ -92,12 +97,15 @@ public final class Installer {
 
     /**
      * The one ignore matcher (a second call would replace it). JDK types are not ignored: executors,
-     * HttpURLConnection and java.net.http live there.
+     * HttpURLConnection and java.net.http live there. Neither graylane's own classes nor another
+     * agent's (OpenTelemetry's, with graylane's extension inside it too) are ever instrumented.
      */
     private static ElementMatcher<TypeDescription> ignored() {
         return nameStartsWith("io.graylane.core.")
                 .or(nameStartsWith("io.graylane.agent."))
                 .or(nameStartsWith("io.graylane.shaded."))
+                .or(nameStartsWith("io.graylane.otel."))
+                .or(nameStartsWith("io.opentelemetry.javaagent."))
                 .or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("sun.reflect."))
                 .or(nameStartsWith("jdk.internal.reflect."))
@@ -132,6 +140,30 @@ public final class Installer {
         return map;
     }
 
+    /**
+     * Classes already loaded when graylane starts are retransformed in one batch, which the JVM rejects
+     * whole if a single class fails. Another agent that started first may have changed a class in a way
+     * no retransformation can repeat (the OpenTelemetry agent adds interfaces to the JDK's
+     * CompletableFuture completions as it loads them): the batch is split until only those classes fail,
+     * and they are named in one warning.
+     */
+    private static final class RetransformFailures extends AgentBuilder.RedefinitionStrategy.Listener.Adapter {
+        @Override
+        public void onComplete(int amount, List<Class<?>> types, Map<List<Class<?>>, Throwable> failures) {
+            List<String> names = new ArrayList<>();
+            Throwable cause = null;
+            for (Map.Entry<List<Class<?>>, Throwable> failure : failures.entrySet()) {
+                if (failure.getKey().size() != 1) continue; // a batch that was split and retried
+                names.add(failure.getKey().get(0).getName());
+                if (cause == null) cause = failure.getValue();
+            }
+            if (names.isEmpty()) return;
+            Collections.sort(names);
+            Log.warn("could not instrument " + names.size() + " classes that were loaded, and changed by another agent,"
+                    + " before graylane started (" + cause + "): " + String.join(", ", names)
+                    + "; work they run may not carry its label: start graylane's -javaagent before other agents");
+        }
+    }
     /** Logs instrumentation that could not be applied (the type stays as it was), and at debug level what was applied. */
     private static final class LoggingListener extends AgentBuilder.Listener.Adapter {
         @Override

@@ -1,6 +1,7 @@
 package io.graylane.agent;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.pool.TypePool;
 
 import java.util.Map;
@@ -10,10 +11,16 @@ import java.util.WeakHashMap;
  * Type descriptions resolved while matching (super classes and interfaces of every class that
  * loads) are kept per class loader, so each is parsed once rather than once per subclass. The
  * loader is held weakly and each cache softly: the memory goes back to the application under pressure.
+ *
+ * <p>A type whose class file cannot be located is described from its loaded class. Another agent may
+ * define types at run time that have no class file, such as the interfaces the OpenTelemetry agent
+ * adds to the classes it instruments; without the fallback, the hierarchy of every class that agent
+ * instrumented first could not be resolved, and graylane would skip those classes. The loader is only
+ * asked for a type whose class file it does not have, which in practice means a type already defined.
  */
 final class TypePoolCache extends AgentBuilder.PoolStrategy.WithTypePoolCache {
 
-    private final TypePool.CacheProvider bootstrap = new TypePool.CacheProvider.Simple.UsingSoftReference();
+    private final TypePool.CacheProvider bootstrap = new WithLoadedTypeFallback(null);
     private final Map<ClassLoader, TypePool.CacheProvider> byLoader = new WeakHashMap<>();
 
     TypePoolCache() {
@@ -26,10 +33,43 @@ final class TypePoolCache extends AgentBuilder.PoolStrategy.WithTypePoolCache {
         synchronized (byLoader) {
             TypePool.CacheProvider cache = byLoader.get(classLoader);
             if (cache == null) {
-                cache = new TypePool.CacheProvider.Simple.UsingSoftReference();
+                cache = new WithLoadedTypeFallback(classLoader);
                 byLoader.put(classLoader, cache);
             }
             return cache;
+        }
+    }
+
+    /** The pool caches every resolution it makes: an unresolved one is replaced here, before it is cached. */
+    private static final class WithLoadedTypeFallback implements TypePool.CacheProvider {
+        private final TypePool.CacheProvider cache = new TypePool.CacheProvider.Simple.UsingSoftReference();
+        private final ClassLoader classLoader;
+
+        WithLoadedTypeFallback(ClassLoader classLoader) {
+            this.classLoader = classLoader;
+        }
+
+        @Override
+        public TypePool.Resolution find(String name) {
+            return cache.find(name);
+        }
+
+        @Override
+        public TypePool.Resolution register(String name, TypePool.Resolution resolution) {
+            if (!resolution.isResolved()) {
+                try {
+                    resolution = new TypePool.Resolution.Simple(
+                            TypeDescription.ForLoadedType.of(Class.forName(name, false, classLoader)));
+                } catch (ClassNotFoundException | LinkageError notDefined) {
+                    // stays unresolved
+                }
+            }
+            return cache.register(name, resolution);
+        }
+
+        @Override
+        public void clear() {
+            cache.clear();
         }
     }
 }

@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * One application under test in its own JVM: {@code java [-javaagent:AGENT] [-Dk=v...] -jar APP args} (or
- * {@code -cp CLASSPATH MAIN args}), stdout and stderr in one log file under {@code target/jvm-logs/}, ready once
- * {@code GET /health} answers 200 (or, for an application without HTTP, once its log shows a given line).
+ * One application under test in its own JVM:
+ * {@code java [-javaagent:GRAYLANE] [other JVM options...] [-Dk=v...] -jar APP args} (or {@code -cp CLASSPATH MAIN args}),
+ * stdout and stderr in one log file under {@code target/jvm-logs/}, ready once {@code GET /health} answers 200
+ * (or, for an application without HTTP, once its log shows a given line).
  */
 final class AgentJvm implements AutoCloseable {
 
@@ -61,14 +62,17 @@ final class AgentJvm implements AutoCloseable {
     private final List<String> command;
     /** null: ready when GET /health answers 200 */
     private final String readyLine;
+    private final Duration startupTimeout;
 
-    private AgentJvm(String name, int port, Process process, Path logFile, List<String> command, String readyLine) {
+    private AgentJvm(String name, int port, Process process, Path logFile, List<String> command, String readyLine,
+                     Duration startupTimeout) {
         this.name = name;
         this.port = port;
         this.process = process;
         this.logFile = logFile;
         this.command = command;
         this.readyLine = readyLine;
+        this.startupTimeout = startupTimeout;
     }
 
     /** {@code java ... -jar JAR}. */
@@ -104,7 +108,7 @@ final class AgentJvm implements AutoCloseable {
                 launched.add(builder.launch());
             }
             for (AgentJvm jvm : launched) {
-                jvm.awaitReady(STARTUP_TIMEOUT);
+                jvm.awaitReady(jvm.startupTimeout);
             }
             return launched;
         } catch (RuntimeException | Error e) {
@@ -153,6 +157,11 @@ final class AgentJvm implements AutoCloseable {
 
     Path logFile() {
         return logFile;
+    }
+
+    /** The command line it was started with. */
+    List<String> command() {
+        return command;
     }
 
     /** Everything the JVM printed so far, stdout and stderr interleaved. */
@@ -283,9 +292,11 @@ final class AgentJvm implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
         private boolean withAgent = true;
         private int port = -1;
         private String readyLine;
+        private Duration startupTimeout = STARTUP_TIMEOUT;
 
         private Builder(String name, Path jar, List<Path> classpath, String mainClass) {
             this.name = name;
@@ -333,6 +344,21 @@ final class AgentJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * JVM options placed, in this order, after graylane's {@code -javaagent} (when {@link #withAgent}) and
+         * before the system properties: other agents ({@code -javaagent:...}), in the order they must start.
+         */
+        Builder jvmOptions(String... options) {
+            jvmOptions.addAll(Arrays.asList(options));
+            return this;
+        }
+
+        /** How long to wait for /health; JVMs with a heavy agent start slowly on a busy 2-core machine. */
+        Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = timeout;
+            return this;
+        }
+
         /** A {@code -Dkey=value} JVM option, placed before {@code -jar}. */
         Builder systemProperty(String key, String value) {
             systemProperties.put(key, value);
@@ -346,7 +372,7 @@ final class AgentJvm implements AutoCloseable {
 
         AgentJvm start() {
             AgentJvm jvm = launch();
-            jvm.awaitReady(STARTUP_TIMEOUT);
+            jvm.awaitReady(startupTimeout);
             return jvm;
         }
 
@@ -361,6 +387,7 @@ final class AgentJvm implements AutoCloseable {
             if (withAgent) {
                 command.add("-javaagent:" + Artifacts.agentJar());
             }
+            command.addAll(jvmOptions);
             systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             if (jar != null) {
                 command.add("-jar");
@@ -379,15 +406,15 @@ final class AgentJvm implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile());
             Map<String, String> env = processBuilder.environment();
-            // hermetic: nothing from the caller's shell may attach an agent or configure graylane
-            env.keySet().removeIf(key -> key.startsWith("GRAYLANE_") || key.equals("ASM_TRAFFIC_TAG")
-                    || key.equals("JAVA_TOOL_OPTIONS") || key.equals("JDK_JAVA_OPTIONS")
+            // hermetic: nothing from the caller's shell may attach an agent or configure graylane or OpenTelemetry
+            env.keySet().removeIf(key -> key.startsWith("GRAYLANE_") || key.startsWith("OTEL_")
+                    || key.equals("ASM_TRAFFIC_TAG") || key.equals("JAVA_TOOL_OPTIONS") || key.equals("JDK_JAVA_OPTIONS")
                     || key.equals("_JAVA_OPTIONS"));
             env.putAll(environment);
             try {
                 Files.createDirectories(logFile.getParent());
                 AgentJvm jvm = new AgentJvm(name, appPort, processBuilder.start(), logFile, List.copyOf(command),
-                        readyLine);
+                        readyLine, startupTimeout);
                 RUNNING.add(jvm);
                 return jvm;
             } catch (IOException e) {

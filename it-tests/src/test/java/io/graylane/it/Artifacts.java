@@ -20,6 +20,15 @@ final class Artifacts {
         return existing("graylane.agent.jar", "../agent/target/graylane-agent.jar");
     }
 
+    /** The OpenTelemetry Java agent, copied from Maven Central into target/ by the build. */
+    static Path otelAgentJar() {
+        return existing("graylane.otel.agent.jar", "target/otel/opentelemetry-javaagent.jar");
+    }
+
+    static Path otelExtensionJar() {
+        return existing("graylane.otel.extension.jar", "../extensions/target/graylane-otel-extension.jar");
+    }
+
     static Path frontJar() {
         return existing("graylane.front.jar", "../sample-apps/target/graylane-front.jar");
     }

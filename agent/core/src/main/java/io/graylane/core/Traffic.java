@@ -17,10 +17,8 @@ public final class Traffic {
 
     /** Applies a configuration; called once by the agent before any hook is installed. */
     public static void start(Config config) {
-        TraceMap traceMap = config.traceMapEnabled() ? new TraceMap(config.traceMapMaxEntries, config.traceMapTtlMillis) : null;
-        String[] idHeaders = config.traceIdHeaders.toArray(new String[0]);
-        TrafficContext background = TrafficContext.background(config.labelHeader, config.localLabel, idHeaders, traceMap);
-        settings = new Settings(config, new Inbound(config, traceMap, background), background);
+        TrafficResolver resolver = TrafficResolver.create(config);
+        settings = new Settings(config, resolver.inbound, resolver.background);
     }
 
     /** For tests: forget the configuration and this thread's state. */
