@@ -2,6 +2,7 @@ package io.graylane.agent;
 
 import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient4Instrumentation;
 import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient5Instrumentation;
+import io.graylane.agent.instrumentation.dubbo.DubboInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
@@ -23,6 +24,7 @@ final class Modules {
                 new HttpUrlConnectionInstrumentation(),
                 new JavaHttpClientInstrumentation(),
                 new ApacheHttpClient4Instrumentation(),
-                new ApacheHttpClient5Instrumentation());
+                new ApacheHttpClient5Instrumentation(),
+                new DubboInstrumentation());
     }
 }

@@ -1,8 +1,6 @@
 package io.graylane.samples;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +44,7 @@ final class Clients {
         String get(String url, List<ExtraHeader> headers) throws Exception;
     }
 
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration CONNECT_TIMEOUT = UrlGet.CONNECT_TIMEOUT;
     static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     private static final long ASYNC_WAIT_SECONDS = 10;
 
@@ -139,21 +137,7 @@ final class Clients {
 
     /** Also used by the backend for its optional downstream call (with a shorter read timeout). */
     static String urlConnection(String url, List<ExtraHeader> headers, Duration readTimeout) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        try {
-            connection.setRequestMethod("GET");
-            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-            connection.setReadTimeout((int) readTimeout.toMillis());
-            for (ExtraHeader header : headers) {
-                connection.setRequestProperty(header.name(), header.value());
-            }
-            int status = connection.getResponseCode();
-            InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-            String body = in == null ? "" : readAll(in);
-            return checked(url, status, body);
-        } finally {
-            connection.disconnect();
-        }
+        return UrlGet.get(url, headers, readTimeout);
     }
 
     String javaHttp(String url, List<ExtraHeader> headers) throws IOException, InterruptedException {
@@ -218,12 +202,6 @@ final class Clients {
             throw new IOException("HTTP " + status + " from " + url);
         }
         return body;
-    }
-
-    private static String readAll(InputStream in) throws IOException {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     /** Waits for an async result at most 10 s and rethrows the failure itself rather than its wrapper. */

@@ -1,0 +1,50 @@
+package io.graylane.agent.instrumentation.dubbo;
+
+import io.graylane.agent.Advices;
+import io.graylane.agent.InstrumentationModule;
+import io.graylane.core.hook.Hook;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Apache Dubbo 2.7 and 3.x, any protocol. Three points that only ever run on one side of a call:
+ * <ul>
+ *   <li>provider: {@code AbstractProxyInvoker.invoke}, the last invoker before the service method, on the thread
+ *       that runs it, with the received attachments;</li>
+ *   <li>consumer: {@code AbstractInvoker.invoke}, the protocol's client invoker, after the cluster and filters
+ *       have put the application's RpcContext attachments into the outgoing invocation;</li>
+ *   <li>consumer, dubbo protocol: {@code DefaultFuture.doReceived}, where the response completes the futures an
+ *       asynchronous caller chained its callbacks to.</li>
+ * </ul>
+ */
+public final class DubboInstrumentation implements InstrumentationModule {
+
+    private static final String INVOCATION = "org.apache.dubbo.rpc.Invocation";
+    private static final String RESULT = "org.apache.dubbo.rpc.Result";
+
+    @Override
+    public Hook hook() {
+        return Hook.DUBBO;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+        return builder
+                .type(named("org.apache.dubbo.rpc.proxy.AbstractProxyInvoker"))
+                .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
+                        .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
+                        "io.graylane.agent.instrumentation.dubbo.DubboProviderAdvice"))
+                .type(named("org.apache.dubbo.rpc.protocol.AbstractInvoker"))
+                .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
+                        .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
+                        "io.graylane.agent.instrumentation.dubbo.DubboConsumerAdvice"))
+                .type(named("org.apache.dubbo.remoting.exchange.support.DefaultFuture"))
+                .transform(advices.advice(hook(), named("doReceived").and(takesArguments(1))
+                        .and(takesArgument(0, named("org.apache.dubbo.remoting.exchange.Response"))),
+                        "io.graylane.agent.instrumentation.dubbo.DubboResponseAdvice"));
+    }
+}
