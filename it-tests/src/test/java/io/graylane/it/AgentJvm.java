@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * One application under test in its own JVM: {@code java [-javaagent:AGENT] [-Dk=v...] -jar APP args},
- * stdout and stderr in one log file under {@code target/jvm-logs/}, ready once {@code GET /health} answers 200.
+ * One application under test in its own JVM: {@code java [-javaagent:AGENT] [-Dk=v...] -jar APP args} (or
+ * {@code -cp CLASSPATH MAIN args}), stdout and stderr in one log file under {@code target/jvm-logs/}, ready once
+ * {@code GET /health} answers 200 (or, for a service without HTTP, once its log shows a given line).
  */
 final class AgentJvm implements AutoCloseable {
 
@@ -58,17 +59,25 @@ final class AgentJvm implements AutoCloseable {
     private final Process process;
     private final Path logFile;
     private final List<String> command;
+    /** null: ready when GET /health answers 200; else ready when the log contains this text. */
+    private final String readyLine;
 
-    private AgentJvm(String name, int port, Process process, Path logFile, List<String> command) {
+    private AgentJvm(String name, int port, Process process, Path logFile, List<String> command, String readyLine) {
         this.name = name;
         this.port = port;
         this.process = process;
         this.logFile = logFile;
         this.command = command;
+        this.readyLine = readyLine;
     }
 
     static Builder builder(String name, Path jar) {
-        return new Builder(name, jar);
+        return new Builder(name, jar, null, List.of());
+    }
+
+    /** {@code java ... -cp CLASSPATH MAIN_CLASS args}; each entry a jar, or a directory followed by {@code /*}. */
+    static Builder classPathBuilder(String name, String mainClass, List<String> classPath) {
+        return new Builder(name, null, mainClass, classPath);
     }
 
     /** A loopback port that is free now and that no other caller in this test JVM was given. */
@@ -94,7 +103,7 @@ final class AgentJvm implements AutoCloseable {
                 launched.add(builder.launch());
             }
             for (AgentJvm jvm : launched) {
-                jvm.awaitHealthy(STARTUP_TIMEOUT);
+                jvm.awaitReady(STARTUP_TIMEOUT);
             }
             return launched;
         } catch (RuntimeException | Error e) {
@@ -199,6 +208,36 @@ final class AgentJvm implements AutoCloseable {
         return name + " (pid " + process.pid() + ", port " + port + ", log " + logFile + ")";
     }
 
+    private void awaitReady(Duration timeout) {
+        if (readyLine == null) {
+            awaitHealthy(timeout);
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(readyLine)) {
+            if (!process.isAlive()) {
+                String message = this + " exited with code " + process.exitValue() + " before its log showed \""
+                        + readyLine + "\"\ncommand: " + String.join(" ", command) + "\nlast lines of its log:\n"
+                        + logTail(60);
+                close();
+                fail(message);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                String message = this + " did not log \"" + readyLine + "\" within " + timeout + "\ncommand: "
+                        + String.join(" ", command) + "\nlast lines of its log:\n" + logTail(60);
+                close();
+                fail(message);
+            }
+            try {
+                process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS); // returns early if the process dies
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("interrupted while waiting for " + this, e);
+            }
+        }
+    }
+
     private void awaitHealthy(Duration timeout) {
         HttpRequest health = HttpRequest.newBuilder(URI.create(url("/health")))
                 .timeout(Duration.ofSeconds(2))
@@ -256,15 +295,33 @@ final class AgentJvm implements AutoCloseable {
     static final class Builder {
         private final String name;
         private final Path jar;
+        private final String mainClass;
+        private final List<String> classPath;
+        private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private boolean withAgent = true;
         private int port = -1;
+        private String readyLine;
 
-        private Builder(String name, Path jar) {
+        private Builder(String name, Path jar, String mainClass, List<String> classPath) {
             this.name = name;
             this.jar = jar;
+            this.mainClass = mainClass;
+            this.classPath = classPath;
+        }
+
+        /** A JVM option placed before the system properties, e.g. {@code --add-opens ...}. */
+        Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /** For a service without /health: it is ready once its log contains {@code line}. */
+        Builder readyWhenLogShows(String line) {
+            this.readyLine = line;
+            return this;
         }
 
         /** The port /health is polled on; picked with {@link #freePort()} unless set. */
@@ -308,7 +365,7 @@ final class AgentJvm implements AutoCloseable {
 
         AgentJvm start() {
             AgentJvm jvm = launch();
-            jvm.awaitHealthy(STARTUP_TIMEOUT);
+            jvm.awaitReady(STARTUP_TIMEOUT);
             return jvm;
         }
 
@@ -320,12 +377,19 @@ final class AgentJvm implements AutoCloseable {
             command.add("-Xmx256m");
             command.add("-XX:+UseSerialGC");
             command.add("-XX:TieredStopAtLevel=1");
+            command.addAll(jvmOptions);
             if (withAgent) {
                 command.add("-javaagent:" + Artifacts.agentJar());
             }
             systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-            command.add("-jar");
-            command.add(existingJar().toString());
+            if (jar != null) {
+                command.add("-jar");
+                command.add(existingJar().toString());
+            } else {
+                command.add("-cp");
+                command.add(String.join(java.io.File.pathSeparator, classPath));
+                command.add(mainClass);
+            }
             command.addAll(args);
 
             Path logFile = Artifacts.logDir().resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
@@ -340,7 +404,8 @@ final class AgentJvm implements AutoCloseable {
             env.putAll(environment);
             try {
                 Files.createDirectories(logFile.getParent());
-                AgentJvm jvm = new AgentJvm(name, appPort, processBuilder.start(), logFile, List.copyOf(command));
+                AgentJvm jvm = new AgentJvm(name, appPort, processBuilder.start(), logFile, List.copyOf(command),
+                        readyLine);
                 RUNNING.add(jvm);
                 return jvm;
             } catch (IOException e) {

@@ -16,6 +16,7 @@ import javax.servlet.http.HttpServletResponse;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.dubbo.config.ApplicationConfig;
 import org.apache.dubbo.config.ReferenceConfig;
 import org.apache.dubbo.config.RegistryConfig;
 import org.apache.dubbo.rpc.RpcContext;
@@ -49,15 +50,19 @@ public final class DubboFrontApp {
         }
         int port = Integer.parseInt(args[0]);
         String backendUrl = args[1].replaceAll("/+$", "");
-        Map<String, Ratings> targets = new LinkedHashMap<>();
+        Map<String, String> addresses = new LinkedHashMap<>();
         for (int i = 2; i < args.length; i++) {
             int eq = args[i].indexOf('=');
             if (eq <= 0) {
                 System.err.println("expected NAME=TARGET, got " + args[i]);
                 System.exit(2);
             }
-            targets.put(args[i].substring(0, eq), reference(args[i].substring(eq + 1)));
+            addresses.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
+        ApplicationConfig application = DubboSamples.application("graylane-dubbo-front",
+                !addresses.values().stream().allMatch(DubboSamples::isDirect));
+        Map<String, Ratings> targets = new LinkedHashMap<>();
+        addresses.forEach((name, target) -> targets.put(name, reference(application, target)));
 
         File baseDir = Files.createTempDirectory("graylane-dubbo-front-tomcat").toFile();
         baseDir.deleteOnExit();
@@ -76,15 +81,13 @@ public final class DubboFrontApp {
     }
 
     /** A ratings proxy for a direct URL or, for a registry address, the provider it finds there. */
-    private static Ratings reference(String target) {
+    private static Ratings reference(ApplicationConfig application, String target) {
         ReferenceConfig<Ratings> reference = new ReferenceConfig<>();
-        boolean direct = target.startsWith("dubbo://") || target.startsWith("tri://");
-        String registryAddress = direct ? RegistryConfig.NO_AVAILABLE : target.replaceFirst("\\?.*$", "");
-        reference.setApplication(DubboSamples.application("graylane-dubbo-front", registryAddress));
-        if (direct) {
+        reference.setApplication(application);
+        if (DubboSamples.isDirect(target)) {
             reference.setUrl(target);
         } else {
-            reference.setRegistry(new RegistryConfig(registryAddress));
+            reference.setRegistry(new RegistryConfig(target.replaceFirst("\\?.*$", "")));
             int protocol = target.indexOf("?protocol=");
             if (protocol > 0) {
                 reference.setProtocol(target.substring(protocol + "?protocol=".length()));

@@ -1,7 +1,6 @@
 package io.graylane.samples;
 
 import org.apache.dubbo.config.ApplicationConfig;
-import org.apache.dubbo.config.RegistryConfig;
 
 /** What the Dubbo sample apps share. */
 final class DubboSamples {
@@ -9,13 +8,18 @@ final class DubboSamples {
     private DubboSamples() {
     }
 
+    /** A direct provider URL ({@code dubbo://host:port}, {@code tri://host:port}), as opposed to a registry address. */
+    static boolean isDirect(String target) {
+        return target.startsWith("dubbo://") || target.startsWith("tri://");
+    }
+
     /**
-     * The application config: no QoS server (several sample JVMs share the machine). With a registry, Dubbo 3
+     * The application config, one per JVM: no QoS server (several sample JVMs share the machine). With a registry, Dubbo 3
      * registers and discovers interface-level addresses only, which is all these samples need (Dubbo 2.7 ignores
      * these two properties).
      */
-    static ApplicationConfig application(String name, String registryAddress) {
-        if (!RegistryConfig.NO_AVAILABLE.equals(registryAddress)) {
+    static ApplicationConfig application(String name, boolean withRegistry) {
+        if (withRegistry) {
             System.setProperty("dubbo.application.register-mode", "interface");
             System.setProperty("dubbo.application.service-discovery.migration", "FORCE_INTERFACE");
         }

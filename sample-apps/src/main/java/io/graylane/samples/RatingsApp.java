@@ -34,7 +34,7 @@ public final class RatingsApp {
         ProtocolConfig protocol = new ProtocolConfig(protocolName, port);
         protocol.setHost(HOST);
         ServiceConfig<Ratings> service = new ServiceConfig<>();
-        service.setApplication(DubboSamples.application("graylane-ratings", registryAddress));
+        service.setApplication(DubboSamples.application("graylane-ratings", args.length > 3));
         service.setRegistry(new RegistryConfig(registryAddress));
         service.setProtocol(protocol);
         service.setInterface(Ratings.class);
