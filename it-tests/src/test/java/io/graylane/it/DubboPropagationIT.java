@@ -133,20 +133,10 @@ class DubboPropagationIT {
         assertSecondCallCarriesTheLabel(front, target);
     }
 
-    @Test
-    void anAsyncCallCarriesTheLabelAndItsCallbackRunsInTheRequestsContext() {
-        assertAsyncCallAndCallbackCarryTheLabel(front, "dubbo");
-    }
-
-    @Test
-    void anAsyncTripleCallCarriesTheLabel() {
-        String requestId = uniqueId();
-        Http.Response response = Http.get(front.url("/call/tri?mode=async"), LABEL, "lane-c", REQUEST_ID, requestId);
-
-        JsonNode ratings = ratingsReceived(response, "tri");
-        assertHeaderOnce(ratings, LABEL, "lane-c", response);
-        assertHeaderOnce(Echo.downstream(ratings, response), LABEL, "lane-c", response);
-        assertHeaderOnce(Echo.downstream(ratings, response), REQUEST_ID, requestId, response);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("directTargets")
+    void anAsyncCallCarriesTheLabelAndItsCallbackRunsInTheRequestsContext(String target) {
+        assertAsyncCallAndCallbackCarryTheLabel(front, target);
     }
 
     @Test

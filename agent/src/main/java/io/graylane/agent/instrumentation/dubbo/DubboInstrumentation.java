@@ -5,6 +5,7 @@ import io.graylane.agent.InstrumentationModule;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -18,13 +19,16 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  *   <li>consumer: {@code AbstractInvoker.invoke}, the protocol's client invoker, after the cluster and filters
  *       have put the application's RpcContext attachments into the outgoing invocation;</li>
  *   <li>consumer, dubbo protocol: {@code DefaultFuture.doReceived}, where the response completes the futures an
- *       asynchronous caller chained its callbacks to.</li>
+ *       asynchronous caller chained its callbacks to;</li>
+ *   <li>consumer, triple protocol (Dubbo 3): {@code DeadlineFuture.newFuture} and {@code doReceived}, the same for
+ *       triple's own future.</li>
  * </ul>
  */
 public final class DubboInstrumentation implements InstrumentationModule {
 
     private static final String INVOCATION = "org.apache.dubbo.rpc.Invocation";
     private static final String RESULT = "org.apache.dubbo.rpc.Result";
+    private static final String DEADLINE_FUTURE = "org.apache.dubbo.rpc.protocol.tri.DeadlineFuture";
 
     @Override
     public Hook hook() {
@@ -45,6 +49,15 @@ public final class DubboInstrumentation implements InstrumentationModule {
                 .type(named("org.apache.dubbo.remoting.exchange.support.DefaultFuture"))
                 .transform(advices.advice(hook(), named("doReceived").and(takesArguments(1))
                         .and(takesArgument(0, named("org.apache.dubbo.remoting.exchange.Response"))),
-                        "io.graylane.agent.instrumentation.dubbo.DubboResponseAdvice"));
+                        "io.graylane.agent.instrumentation.dubbo.DubboResponseAdvice"))
+                .type(named(DEADLINE_FUTURE))
+                .transform(advices.advice(hook(), named("newFuture").and(isStatic()).and(takesArguments(5))
+                        .and(takesArgument(4, named("java.util.concurrent.ExecutorService")))
+                        .and(returns(named(DEADLINE_FUTURE))),
+                        "io.graylane.agent.instrumentation.dubbo.TripleFutureCreatedAdvice"))
+                .transform(advices.advice(hook(), named("doReceived").and(takesArguments(2))
+                        .and(takesArgument(0, named("org.apache.dubbo.rpc.TriRpcStatus")))
+                        .and(takesArgument(1, named("org.apache.dubbo.rpc.AppResponse"))),
+                        "io.graylane.agent.instrumentation.dubbo.TripleFutureReceivedAdvice"));
     }
 }
