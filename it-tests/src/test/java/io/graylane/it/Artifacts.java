@@ -10,9 +10,6 @@ import java.util.List;
 /** The built jars under test, as failsafe passes them; a missing jar fails the test, it never skips. */
 final class Artifacts {
 
-    /** What sample-apps/dubbo27 copies (the root pom's dubbo27.version). */
-    static final String DUBBO27_VERSION = System.getProperty("graylane.dubbo27.version", "2.7.23");
-
     private Artifacts() {
     }
 
@@ -39,18 +36,29 @@ final class Artifacts {
     }
 
     /**
-     * The class path of the same Dubbo sample apps on Dubbo 2.7: the sample classes without dependencies, and
-     * the directory sample-apps/dubbo27 fills with Dubbo 2.7 and Tomcat.
+     * The class path of the same Dubbo sample apps on another Dubbo line ({@code "27"}, {@code "32"}): the sample
+     * classes without dependencies, and the directory sample-apps/dubbo27 (or dubbo32) fills with that Dubbo and
+     * Tomcat.
      */
-    static List<String> dubbo27ClassPath() {
+    static List<String> dubboClassPath(String line) {
         Path classes = Path.of(System.getProperty("graylane.sample-classes.jar", "")).toAbsolutePath().normalize();
-        Path lib = Path.of(System.getProperty("graylane.dubbo27.lib", "../sample-apps/target/dubbo27-lib"))
+        Path lib = Path.of(System.getProperty("graylane.dubbo" + line + ".lib", "../sample-apps/target/dubbo" + line + "-lib"))
                 .toAbsolutePath().normalize();
-        if (!Files.isRegularFile(classes) || !Files.isRegularFile(lib.resolve("dubbo-" + DUBBO27_VERSION + ".jar"))) {
-            fail(classes + " or " + lib + "/dubbo-" + DUBBO27_VERSION + ".jar does not exist. Build the artifacts first:"
+        Path dubbo = lib.resolve("dubbo-" + dubboVersion(line) + ".jar");
+        if (!Files.isRegularFile(classes) || !Files.isRegularFile(dubbo)) {
+            fail(classes + " or " + dubbo + " does not exist. Build the artifacts first:"
                     + " run `mvn -B -DskipTests package` at the repository root, then run the tests again.");
         }
         return List.of(classes.toString(), lib + File.separator + "*");
+    }
+
+    /** The Dubbo version that sample-apps/dubbo27 (dubbo32) copies: the root pom's dubbo27.version (dubbo32.version). */
+    static String dubboVersion(String line) {
+        String version = System.getProperty("graylane.dubbo" + line + ".version");
+        if (version == null || version.isBlank()) {
+            fail("system property graylane.dubbo" + line + ".version is not set (failsafe sets it from the root pom)");
+        }
+        return version;
     }
 
     /** The java launcher for the JVMs under test (-Dgraylane.it.java=... on the Maven command line). */

@@ -30,7 +30,7 @@ final class SampleApps {
 
     /** What the ratings provider prints once its service is exported (and registered). */
     static final String RATINGS_READY = "[ratings] ready";
-    /** Dubbo 2.7's bytecode generation (javassist 3.23) needs this on JDK 17+. */
+    /** Dubbo 2.7's bytecode generation (javassist 3.23) needs this on JDK 17+; harmless for 3.x. */
     static final String DUBBO27_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
 
     /**
@@ -41,11 +41,11 @@ final class SampleApps {
         return ratingsArgs(AgentJvm.builder(name, Artifacts.ratingsJar()), backendUrl, protocol, registry);
     }
 
-    /** The same ratings classes on Dubbo 2.7 ({@code -cp}). */
-    static AgentJvm.Builder ratings27(String name, String backendUrl) {
+    /** The same ratings classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}), no registry. */
+    static AgentJvm.Builder ratingsOn(String line, String name, String backendUrl, String protocol) {
         AgentJvm.Builder builder = AgentJvm.classPathBuilder(name, "io.graylane.samples.RatingsApp",
-                Artifacts.dubbo27ClassPath()).jvmOption(DUBBO27_OPENS);
-        return ratingsArgs(builder, backendUrl, "dubbo", null);
+                Artifacts.dubboClassPath(line)).jvmOption(DUBBO27_OPENS);
+        return ratingsArgs(builder, backendUrl, protocol, null);
     }
 
     private static AgentJvm.Builder ratingsArgs(AgentJvm.Builder builder, String backendUrl, String protocol,
@@ -71,10 +71,10 @@ final class SampleApps {
         return builder.args(Integer.toString(builder.port()), backendUrl).args(targets);
     }
 
-    /** The same dubbo-front classes on Dubbo 2.7 ({@code -cp}). */
-    static AgentJvm.Builder dubboFront27(String name, String backendUrl, String... targets) {
+    /** The same dubbo-front classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}). */
+    static AgentJvm.Builder dubboFrontOn(String line, String name, String backendUrl, String... targets) {
         AgentJvm.Builder builder = AgentJvm.classPathBuilder(name, "io.graylane.samples.DubboFrontApp",
-                Artifacts.dubbo27ClassPath()).jvmOption(DUBBO27_OPENS);
+                Artifacts.dubboClassPath(line)).jvmOption(DUBBO27_OPENS);
         return builder.args(Integer.toString(builder.port()), backendUrl).args(targets);
     }
 
