@@ -24,9 +24,14 @@ final class Baggage {
     }
 
     private static boolean nameEquals(String header, int from, int to, String key) {
-        while (from < to && header.charAt(from) == ' ') from++;
-        while (to > from && header.charAt(to - 1) == ' ') to--;
+        // optional whitespace (OWS) is spaces and tabs
+        while (from < to && isOws(header.charAt(from))) from++;
+        while (to > from && isOws(header.charAt(to - 1))) to--;
         return to - from == key.length() && header.regionMatches(from, key, 0, key.length());
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
     }
 
     private static String decode(String value) {
