@@ -31,7 +31,7 @@ final class SampleApps {
     /** What the ratings provider prints once its service is exported (and registered). */
     static final String RATINGS_READY = "[ratings] ready";
     /** Dubbo 2.7's bytecode generation (javassist 3.23) needs this on JDK 17+; harmless for 3.x. */
-    static final String DUBBO27_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+    static final String DUBBO_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
 
     /**
      * {@code graylane-ratings.jar PORT BACKEND_URL PROTOCOL [REGISTRY]}: the Dubbo provider, answering with the
@@ -44,7 +44,7 @@ final class SampleApps {
     /** The same ratings classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}), no registry. */
     static AgentJvm.Builder ratingsOn(String line, String name, String backendUrl, String protocol) {
         AgentJvm.Builder builder = AgentJvm.classPathBuilder(name, "io.graylane.samples.RatingsApp",
-                Artifacts.dubboClassPath(line)).jvmOption(DUBBO27_OPENS);
+                Artifacts.dubboClassPath(line)).jvmOption(DUBBO_OPENS);
         return ratingsArgs(builder, backendUrl, protocol, null);
     }
 
@@ -74,7 +74,7 @@ final class SampleApps {
     /** The same dubbo-front classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}). */
     static AgentJvm.Builder dubboFrontOn(String line, String name, String backendUrl, String... targets) {
         AgentJvm.Builder builder = AgentJvm.classPathBuilder(name, "io.graylane.samples.DubboFrontApp",
-                Artifacts.dubboClassPath(line)).jvmOption(DUBBO27_OPENS);
+                Artifacts.dubboClassPath(line)).jvmOption(DUBBO_OPENS);
         return builder.args(Integer.toString(builder.port()), backendUrl).args(targets);
     }
 
