@@ -1,9 +1,11 @@
 package io.graylane.agent.instrumentation.dubbo;
 
 import io.graylane.agent.Advices;
+import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -12,7 +14,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * Apache Dubbo 2.7 and 3.x, any protocol. Three points that only ever run on one side of a call:
+ * Apache Dubbo 2.7 (from 2.7.5) and 3.x, any protocol. Three points that only ever run on one side of a call:
  * <ul>
  *   <li>provider: {@code AbstractProxyInvoker.invoke}, the last invoker before the service method, on the thread
  *       that runs it, with the received attachments;</li>
@@ -37,20 +39,23 @@ public final class DubboInstrumentation implements InstrumentationModule {
 
     @Override
     public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+        // the advice calls Invocation.put/get and setAttachment(String, String), there from 2.7.5 on, like this class:
+        // older versions are left alone rather than failing at the first call
+        ElementMatcher<ClassLoader> from275 = ClassLoaders.canSee("org.apache.dubbo.common.threadpool.ThreadlessExecutor");
         return builder
-                .type(named("org.apache.dubbo.rpc.proxy.AbstractProxyInvoker"))
+                .type(named("org.apache.dubbo.rpc.proxy.AbstractProxyInvoker"), from275)
                 .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
                         .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
                         "io.graylane.agent.instrumentation.dubbo.DubboProviderAdvice"))
-                .type(named("org.apache.dubbo.rpc.protocol.AbstractInvoker"))
+                .type(named("org.apache.dubbo.rpc.protocol.AbstractInvoker"), from275)
                 .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
                         .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
                         "io.graylane.agent.instrumentation.dubbo.DubboConsumerAdvice"))
-                .type(named("org.apache.dubbo.remoting.exchange.support.DefaultFuture"))
+                .type(named("org.apache.dubbo.remoting.exchange.support.DefaultFuture"), from275)
                 .transform(advices.advice(hook(), named("doReceived").and(takesArguments(1))
                         .and(takesArgument(0, named("org.apache.dubbo.remoting.exchange.Response"))),
                         "io.graylane.agent.instrumentation.dubbo.DubboResponseAdvice"))
-                .type(named(DEADLINE_FUTURE))
+                .type(named(DEADLINE_FUTURE), from275)
                 .transform(advices.advice(hook(), named("newFuture").and(isStatic()).and(takesArguments(5))
                         .and(takesArgument(4, named("java.util.concurrent.ExecutorService")))
                         .and(returns(named(DEADLINE_FUTURE))),
