@@ -19,6 +19,11 @@ final class DubboSamples {
      * these two properties).
      */
     static ApplicationConfig application(String name, boolean withRegistry) {
+        // Dubbo 3.3 looks its JSON library up with a ServiceLoader that, on JDK 25, trips over the absent fastjson 1
+        // before it reaches fastjson2 (which Dubbo brings); naming fastjson2 stops the look-up there
+        if (System.getProperty("dubbo.json-framework.prefer") == null) {
+            System.setProperty("dubbo.json-framework.prefer", "fastjson2");
+        }
         if (withRegistry) {
             System.setProperty("dubbo.application.register-mode", "interface");
             System.setProperty("dubbo.application.service-discovery.migration", "FORCE_INTERFACE");
