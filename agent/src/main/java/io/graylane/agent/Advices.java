@@ -19,10 +19,12 @@ import net.bytebuddy.matcher.ElementMatcher;
 public final class Advices {
 
     private final ClassFileLocator agentJar;
+    private final HelperInjector.Injection injection;
     private final MethodDescription hookFailed;
 
-    Advices(ClassFileLocator agentJar) throws NoSuchMethodException {
+    Advices(ClassFileLocator agentJar, HelperInjector.Injection injection) throws NoSuchMethodException {
         this.agentJar = agentJar;
+        this.injection = injection;
         this.hookFailed = new MethodDescription.ForLoadedMethod(Hook.class.getMethod("failed", Throwable.class, String.class));
     }
 
@@ -34,5 +36,14 @@ public final class Advices {
                 .include(agentJar)
                 .withExceptionHandler(onFailure)
                 .advice(methods, adviceClass);
+    }
+
+    /**
+     * A transformer that defines the helper classes named (see {@link HelperInjector}) in the class loader of
+     * each type it transforms, once per loader. Put it before the advice that uses them, and use one instance
+     * for all the types of a module so each loader is handled once.
+     */
+    public AgentBuilder.Transformer helpers(String... classNames) {
+        return injection.helpers(classNames);
     }
 }

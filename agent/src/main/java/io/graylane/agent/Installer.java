@@ -8,8 +8,11 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 import java.io.File;
@@ -21,8 +24,8 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.jar.JarFile;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
@@ -40,18 +43,28 @@ public final class Installer {
         Set<String> active = new LinkedHashSet<>();
         try {
             // stays open for the life of the JVM: advice is read from it whenever a matching class loads
-            Advices advices = new Advices(ClassFileLocator.ForJarFile.of(agentJar));
-            AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+            JarFile jar = new JarFile(agentJar);
+            Advices advices = new Advices(new ClassFileLocator.ForJarFile(jar), new HelperInjector.Injection(instrumentation, jar));
+            AgentBuilder builder = newAgentBuilder()
                     .disableClassFormatChanges()
                     .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
-                    .with(AgentBuilder.PoolStrategy.Default.FAST)
-                    .with(new FailureListener())
+                    // classes loaded while loaded ones are retransformed (ForkJoinPool, by reflection on
+                    // ForkJoinTask) skip their load-time transformation: pick them up in another pass
+                    .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                    .with(new TypePoolCache())
+                    .with(new LoggingListener())
                     .ignore(ignored())
                     .assureReadEdgeTo(instrumentation, Traffic.class);
             for (InstrumentationModule module : Modules.all()) {
                 if (!config.isEnabled(module.hook())) continue;
-                builder = module.extend(builder, advices);
+                try {
+                    builder = module.extend(builder, advices);
+                } catch (RuntimeException e) {
+                    // the builder is immutable: the modules extended before this one stay
+                    Log.error("instrumentation '" + module.hook().configName() + "' could not be set up and is off", e);
+                    continue;
+                }
                 active.add(module.hook().configName());
             }
             builder.installOn(instrumentation);
@@ -63,17 +76,33 @@ public final class Installer {
     }
 
     /**
+     * Only inlined advice is used, so Byte Buddy's Nexus (initializers for generated classes) is not
+     * needed; disabled while the builder is made, its set-up would call sun.misc.Unsafe, which
+     * JDK 24+ warns about on the application's console.
+     */
+    private static AgentBuilder.Default newAgentBuilder() {
+        boolean set = System.getProperty(Nexus.PROPERTY) == null;
+        if (set) System.setProperty(Nexus.PROPERTY, "true");
+        try {
+            return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
+        } finally {
+            if (set) System.clearProperty(Nexus.PROPERTY);
+        }
+    }
+
+    /**
      * The one ignore matcher (a second call would replace it). JDK types are not ignored: executors,
      * HttpURLConnection and java.net.http live there.
      */
     private static ElementMatcher<TypeDescription> ignored() {
-        return nameStartsWith("io.graylane.")
+        return nameStartsWith("io.graylane.core.")
+                .or(nameStartsWith("io.graylane.agent."))
+                .or(nameStartsWith("io.graylane.shaded."))
                 .or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("sun.reflect."))
                 .or(nameStartsWith("jdk.internal.reflect."))
                 .or(nameStartsWith("java.lang.invoke."))
-                .or(nameContains("$$Lambda"))
-                .or(isSynthetic());
+                .or(nameContains("$$Lambda"));
     }
 
     static String startupLine(Config config, Set<String> active) {
@@ -103,10 +132,22 @@ public final class Installer {
         return map;
     }
 
-    /** Logs instrumentation that could not be applied; the type stays as it was. */
-    private static final class FailureListener extends AgentBuilder.Listener.Adapter {
+    /** Logs instrumentation that could not be applied (the type stays as it was), and at debug level what was applied. */
+    private static final class LoggingListener extends AgentBuilder.Listener.Adapter {
+        @Override
+        public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
+                                     DynamicType dynamicType) {
+            if (Log.isDebug()) Log.debug("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
+        }
+
         @Override
         public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
+            if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
+                // a hierarchy matcher met a class whose super type is missing (Netty's optional Log4J2Logger in
+                // every gRPC application): the JVM cannot define that class either, so there is nothing to report
+                if (Log.isDebug()) Log.debug("not instrumented " + typeName + ": " + throwable);
+                return;
+            }
             Log.warn("could not instrument " + typeName + ": " + throwable);
         }
     }

@@ -10,5 +10,5 @@ public interface InstrumentationModule {
     Hook hook();
 
     /** Adds this module's type matchers and advice to the builder. */
-    AgentBuilder extend(AgentBuilder builder, Advices advices);
+    AgentBuilder extend(AgentBuilder builder, Advices advices) throws ReflectiveOperationException;
 }

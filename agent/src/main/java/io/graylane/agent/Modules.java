@@ -1,8 +1,9 @@
 package io.graylane.agent;
 
-import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient4Instrumentation;
-import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClient5Instrumentation;
+import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.dubbo.DubboInstrumentation;
+import io.graylane.agent.instrumentation.executors.ExecutorsInstrumentation;
+import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
@@ -20,11 +21,13 @@ final class Modules {
         return Arrays.asList(
                 ServletInstrumentation.javax(),
                 ServletInstrumentation.jakarta(),
+                new GrpcInstrumentation(),
+                new DubboInstrumentation(),
                 new OkHttpInstrumentation(),
                 new HttpUrlConnectionInstrumentation(),
                 new JavaHttpClientInstrumentation(),
-                new ApacheHttpClient4Instrumentation(),
-                new ApacheHttpClient5Instrumentation(),
-                new DubboInstrumentation());
+                ApacheHttpClientInstrumentation.v4(),
+                ApacheHttpClientInstrumentation.v5(),
+                new ExecutorsInstrumentation());
     }
 }

@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * One application under test in its own JVM: {@code java [-javaagent:AGENT] [-Dk=v...] -jar APP args} (or
- * {@code -cp CLASSPATH MAIN args}), stdout and stderr in one log file under {@code target/jvm-logs/}, ready once
- * {@code GET /health} answers 200 (or, for a service without HTTP, once its log shows a given line).
+ * One application under test in its own JVM: {@code java [OPTIONS] [-javaagent:AGENT] [-Dk=v...] -jar APP args}
+ * (or {@code -cp CLASSPATH MAIN args}), stdout and stderr in one log file under {@code target/jvm-logs/}, ready once
+ * {@code GET /health} answers 200 (or, for an application without HTTP, once its log shows a given line).
  */
 final class AgentJvm implements AutoCloseable {
 
@@ -59,7 +59,7 @@ final class AgentJvm implements AutoCloseable {
     private final Process process;
     private final Path logFile;
     private final List<String> command;
-    /** null: ready when GET /health answers 200; else ready when the log contains this text. */
+    /** null: ready when GET /health answers 200 */
     private final String readyLine;
 
     private AgentJvm(String name, int port, Process process, Path logFile, List<String> command, String readyLine) {
@@ -71,13 +71,14 @@ final class AgentJvm implements AutoCloseable {
         this.readyLine = readyLine;
     }
 
+    /** {@code java ... -jar JAR}. */
     static Builder builder(String name, Path jar) {
-        return new Builder(name, jar, null, List.of());
+        return new Builder(name, jar, null, null);
     }
 
-    /** {@code java ... -cp CLASSPATH MAIN_CLASS args}; each entry a jar, or a directory followed by {@code /*}. */
-    static Builder classPathBuilder(String name, String mainClass, List<String> classPath) {
-        return new Builder(name, null, mainClass, classPath);
+    /** {@code java ... -cp CLASSPATH MAIN_CLASS}: to run an application on other library versions than its jar has. */
+    static Builder classpathBuilder(String name, List<Path> classpath, String mainClass) {
+        return new Builder(name, null, List.copyOf(classpath), mainClass);
     }
 
     /** A loopback port that is free now and that no other caller in this test JVM was given. */
@@ -139,6 +140,11 @@ final class AgentJvm implements AutoCloseable {
 
     String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** host:port, for a gRPC server. */
+    String address() {
+        return "127.0.0.1:" + port;
     }
 
     String url(String pathAndQuery) {
@@ -209,67 +215,43 @@ final class AgentJvm implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        if (readyLine == null) {
-            awaitHealthy(timeout);
-            return;
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!log().contains(readyLine)) {
-            if (!process.isAlive()) {
-                String message = this + " exited with code " + process.exitValue() + " before its log showed \""
-                        + readyLine + "\"\ncommand: " + String.join(" ", command) + "\nlast lines of its log:\n"
-                        + logTail(60);
-                close();
-                fail(message);
-            }
-            if (System.nanoTime() - deadline > 0) {
-                String message = this + " did not log \"" + readyLine + "\" within " + timeout + "\ncommand: "
-                        + String.join(" ", command) + "\nlast lines of its log:\n" + logTail(60);
-                close();
-                fail(message);
-            }
-            try {
-                process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS); // returns early if the process dies
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("interrupted while waiting for " + this, e);
-            }
-        }
-    }
-
-    private void awaitHealthy(Duration timeout) {
         HttpRequest health = HttpRequest.newBuilder(URI.create(url("/health")))
                 .timeout(Duration.ofSeconds(2))
                 .GET()
                 .build();
+        String expectation = readyLine == null ? "GET /health answered 200" : "its log showed '" + readyLine + "'";
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastOutcome = "no answer yet";
         while (true) {
             if (!process.isAlive()) {
-                String message = this + " exited with code " + process.exitValue()
-                        + " before GET /health answered 200\ncommand: " + String.join(" ", command)
-                        + "\nlast lines of its log:\n" + logTail(60);
+                String message = this + " exited with code " + process.exitValue() + " before " + expectation
+                        + "\ncommand: " + String.join(" ", command) + "\nlast lines of its log:\n" + logTail(60);
                 close();
                 fail(message);
             }
-            try {
-                HttpResponse<String> response = HEALTH_CLIENT.send(health, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
+            if (readyLine != null) {
+                if (log().contains(readyLine)) {
                     return;
                 }
-                lastOutcome = "status " + response.statusCode() + ": " + response.body();
-            } catch (IOException e) {
-                lastOutcome = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("interrupted while waiting for " + this, e);
+            } else {
+                try {
+                    HttpResponse<String> response = HEALTH_CLIENT.send(health, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return;
+                    }
+                    lastOutcome = "status " + response.statusCode() + ": " + response.body();
+                } catch (IOException e) {
+                    lastOutcome = e.toString();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    close();
+                    throw new IllegalStateException("interrupted while waiting for " + this, e);
+                }
             }
             if (System.nanoTime() - deadline > 0) {
-                String message = this + " did not answer GET /health with 200 within " + timeout
-                        + " (last: " + lastOutcome + ")\ncommand: " + String.join(" ", command)
-                        + "\nlast lines of its log:\n" + logTail(60);
+                String message = this + " was not ready within " + timeout + ": expected " + expectation
+                        + (readyLine == null ? " (last: " + lastOutcome + ")" : "")
+                        + "\ncommand: " + String.join(" ", command) + "\nlast lines of its log:\n" + logTail(60);
                 close();
                 fail(message);
             }
@@ -294,9 +276,10 @@ final class AgentJvm implements AutoCloseable {
 
     static final class Builder {
         private final String name;
+        /** exactly one of jar and classpath + mainClass */
         private final Path jar;
+        private final List<Path> classpath;
         private final String mainClass;
-        private final List<String> classPath;
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
@@ -305,23 +288,28 @@ final class AgentJvm implements AutoCloseable {
         private int port = -1;
         private String readyLine;
 
-        private Builder(String name, Path jar, String mainClass, List<String> classPath) {
+        private Builder(String name, Path jar, List<Path> classpath, String mainClass) {
             this.name = name;
             this.jar = jar;
+            this.classpath = classpath;
             this.mainClass = mainClass;
-            this.classPath = classPath;
         }
 
-        /** A JVM option placed before the system properties, e.g. {@code --add-opens ...}. */
+        /** A JVM option placed before the agent and the system properties, e.g. {@code --add-opens=...}. */
         Builder jvmOption(String option) {
             jvmOptions.add(option);
             return this;
         }
 
-        /** For a service without /health: it is ready once its log contains {@code line}. */
-        Builder readyWhenLogShows(String line) {
-            this.readyLine = line;
+        /** Ready once the log contains {@code text}, instead of once GET /health answers 200. */
+        Builder readyWhenLogShows(String text) {
+            this.readyLine = text;
             return this;
+        }
+
+        /** host:port the application will listen on, known before it starts. */
+        String address() {
+            return "127.0.0.1:" + port();
         }
 
         /** The port /health is polled on; picked with {@link #freePort()} unless set. */
@@ -384,10 +372,12 @@ final class AgentJvm implements AutoCloseable {
             systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             if (jar != null) {
                 command.add("-jar");
-                command.add(existingJar().toString());
+                command.add(existing(jar).toString());
             } else {
+                List<String> entries = new ArrayList<>();
+                classpath.forEach(entry -> entries.add(existing(entry).toString()));
                 command.add("-cp");
-                command.add(String.join(java.io.File.pathSeparator, classPath));
+                command.add(String.join(java.io.File.pathSeparator, entries));
                 command.add(mainClass);
             }
             command.addAll(args);
@@ -413,7 +403,7 @@ final class AgentJvm implements AutoCloseable {
             }
         }
 
-        private Path existingJar() {
+        private static Path existing(Path jar) {
             Path absolute = jar.toAbsolutePath().normalize();
             if (!Files.isRegularFile(absolute)) {
                 fail(absolute + " does not exist. Build the artifacts first: run `mvn -B -DskipTests package`"

@@ -2,13 +2,17 @@ package io.graylane.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The built jars under test, as failsafe passes them; a missing jar fails the test, it never skips. */
 final class Artifacts {
+
+    private static int javaFeatureVersion;
 
     private Artifacts() {
     }
@@ -25,6 +29,10 @@ final class Artifacts {
         return existing("graylane.backend.jar", "../sample-apps/target/graylane-backend.jar");
     }
 
+    static Path reviewsJar() {
+        return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
+    }
+
     /** The ratings Dubbo provider on Dubbo 3.3 (shaded). */
     static Path ratingsJar() {
         return existing("graylane.ratings.jar", "../sample-apps/target/graylane-ratings.jar");
@@ -35,24 +43,32 @@ final class Artifacts {
         return existing("graylane.dubbo-front.jar", "../sample-apps/target/graylane-dubbo-front.jar");
     }
 
-    /**
-     * The class path of the same Dubbo sample apps on another Dubbo line ({@code "27"}, {@code "32"}): the sample
-     * classes without dependencies, and the directory sample-apps/dubbo27 (or dubbo32) fills with that Dubbo and
-     * Tomcat.
-     */
-    static List<String> dubboClassPath(String line) {
-        Path classes = Path.of(System.getProperty("graylane.sample-classes.jar", "")).toAbsolutePath().normalize();
-        Path lib = Path.of(System.getProperty("graylane.dubbo" + line + ".lib", "../sample-apps/target/dubbo" + line + "-lib"))
-                .toAbsolutePath().normalize();
-        Path dubbo = lib.resolve("dubbo-" + dubboVersion(line) + ".jar");
-        if (!Files.isRegularFile(classes) || !Files.isRegularFile(dubbo)) {
-            fail(classes + " or " + dubbo + " does not exist. Build the artifacts first:"
-                    + " run `mvn -B -DskipTests package` at the repository root, then run the tests again.");
-        }
-        return List.of(classes.toString(), lib + File.separator + "*");
+    /** The sample apps' plain jar: their classes without any library, for runs on a class path of our choosing. */
+    static Path sampleAppsClasses() {
+        return existing("graylane.sample-apps.classes", "../sample-apps/target/graylane-sample-apps-0.1.0-SNAPSHOT.jar");
     }
 
-    /** The Dubbo version that sample-apps/dubbo27 (dubbo32) copies: the root pom's dubbo27.version (dubbo32.version). */
+    /** The jars of the oldest gRPC supported and what it needs (copied by maven-dependency-plugin). */
+    static List<Path> grpcOldestJars() {
+        return jarsIn("graylane.grpc-oldest.dir", "target/grpc-oldest", "grpc-core-",
+                "`mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test)");
+    }
+
+    /**
+     * The class path of the Dubbo sample apps (ratings, dubbo-front) on another Dubbo line ({@code "27"},
+     * {@code "32"}): the sample classes without any library, then every jar sample-apps/dubbo27 (or dubbo32) copies
+     * to sample-apps/target/dubbo27-lib (dubbo32-lib): that Dubbo, what it needs, and Tomcat.
+     */
+    static List<Path> dubboClassPath(String line) {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(sampleAppsClasses());
+        classPath.addAll(jarsIn("graylane.dubbo" + line + ".lib", "../sample-apps/target/dubbo" + line + "-lib",
+                "dubbo-" + dubboVersion(line) + ".jar", "`mvn -B -DskipTests package` at the repository root"
+                        + " (module sample-apps/dubbo" + line + ")"));
+        return classPath;
+    }
+
+    /** The Dubbo version sample-apps/dubbo27 (dubbo32) copies: the root pom's dubbo27.version (dubbo32.version). */
     static String dubboVersion(String line) {
         String version = System.getProperty("graylane.dubbo" + line + ".version");
         if (version == null || version.isBlank()) {
@@ -70,8 +86,51 @@ final class Artifacts {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /** The feature version (17, 25, ...) of {@link #java()}, asked of that launcher once. */
+    static synchronized int javaFeatureVersion() {
+        if (javaFeatureVersion == 0) {
+            try {
+                Process process = new ProcessBuilder(java(), "-XshowSettings:properties", "-version")
+                        .redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes());
+                process.waitFor();
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("java\\.specification\\.version = (\\d+)").matcher(output);
+                if (!m.find()) fail("cannot read the Java version of " + java() + ":\n" + output);
+                javaFeatureVersion = Integer.parseInt(m.group(1));
+            } catch (java.io.IOException e) {
+                fail("cannot run " + java(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted", e);
+            }
+        }
+        return javaFeatureVersion;
+    }
+
+    /** A JDK tool (jcmd, ...) next to {@link #java()}. */
+    static String jdkTool(String name) {
+        return Path.of(java()).resolveSibling(name).toString();
+    }
+
     static Path logDir() {
         return Path.of(System.getProperty("graylane.it.log-dir", "target/jvm-logs")).toAbsolutePath().normalize();
+    }
+
+    /** The jars in the directory {@code property} names, sorted; fails unless a name starts with {@code expected}. */
+    private static List<Path> jarsIn(String property, String fallback, String expected, String filledBy) {
+        Path dir = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+            if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith(expected))) {
+                fail("no " + expected + "* jar in " + dir + " (system property " + property + "). It is filled by "
+                        + filledBy + ".");
+            }
+            return jars;
+        } catch (IOException e) {
+            return fail(dir + " cannot be listed (system property " + property + "). It is filled by " + filledBy
+                    + ".", e);
+        }
     }
 
     private static Path existing(String property, String fallback) {

@@ -8,6 +8,7 @@ import static io.graylane.it.SampleApps.FRONT_LANE;
 import static io.graylane.it.SampleApps.LABEL;
 import static io.graylane.it.SampleApps.REQUEST_ID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -122,6 +123,10 @@ class HttpPropagationIT {
         JsonNode received = backendReceived(response, client);
         assertHeaderOnce(received, LABEL, FRONT_LANE, response);
         assertHeaderAbsent(received, "injected", response);
+        // not in any header either: a rejected label is also taken out of the baggage that is forwarded
+        received.path("headers").properties().forEach(field -> field.getValue().forEach(v ->
+                assertFalse(v.asText().contains(value), "the rejected value reached the backend in header "
+                        + field.getKey() + ": " + response.body())));
     }
 
     // (d) the valid counterpart: baggage is a label source

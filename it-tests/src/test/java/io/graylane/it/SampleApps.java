@@ -1,5 +1,7 @@
 package io.graylane.it;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** How the sample services are started (their command-line contract), and the names the tests share. */
@@ -14,6 +16,9 @@ final class SampleApps {
     /** Every outbound client the front can call the backend with ({@code /call/{client}}). */
     static final List<String> CLIENTS = List.of(
             "okhttp", "okhttp-async", "url-connection", "java-http", "java-http-async", "apache4", "apache5");
+
+    /** What reviews prints once it listens. */
+    static final String REVIEWS_READY = "[reviews] listening on ";
 
     private SampleApps() {
     }
@@ -43,8 +48,8 @@ final class SampleApps {
 
     /** The same ratings classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}), no registry. */
     static AgentJvm.Builder ratingsOn(String line, String name, String backendUrl, String protocol) {
-        AgentJvm.Builder builder = AgentJvm.classPathBuilder(name, "io.graylane.samples.RatingsApp",
-                Artifacts.dubboClassPath(line)).jvmOption(DUBBO_OPENS);
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.dubboClassPath(line),
+                "io.graylane.samples.RatingsApp").jvmOption(DUBBO_OPENS);
         return ratingsArgs(builder, backendUrl, protocol, null);
     }
 
@@ -73,8 +78,8 @@ final class SampleApps {
 
     /** The same dubbo-front classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}). */
     static AgentJvm.Builder dubboFrontOn(String line, String name, String backendUrl, String... targets) {
-        AgentJvm.Builder builder = AgentJvm.classPathBuilder(name, "io.graylane.samples.DubboFrontApp",
-                Artifacts.dubboClassPath(line)).jvmOption(DUBBO_OPENS);
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.dubboClassPath(line),
+                "io.graylane.samples.DubboFrontApp").jvmOption(DUBBO_OPENS);
         return builder.args(Integer.toString(builder.port()), backendUrl).args(targets);
     }
 
@@ -82,5 +87,25 @@ final class SampleApps {
     static AgentJvm.Builder front(String name, String backendUrl) {
         AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.frontJar());
         return builder.args(Integer.toString(builder.port()), backendUrl);
+    }
+
+    /** The front with {@code REVIEWS_HOST:PORT}: /call/grpc* call reviews over gRPC. */
+    static AgentJvm.Builder front(String name, String backendUrl, String reviewsAddress) {
+        return front(name, backendUrl).args(reviewsAddress);
+    }
+
+    /** {@code graylane-reviews.jar PORT NEXT}: gRPC; NEXT is http://... (a backend) or grpc://host:port (reviews). */
+    static AgentJvm.Builder reviews(String name, String next) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.reviewsJar());
+        return builder.args(Integer.toString(builder.port()), next).readyWhenLogShows(REVIEWS_READY);
+    }
+
+    /** Reviews from its classes on {@code libraries} (another gRPC version) instead of its own jar. */
+    static AgentJvm.Builder reviewsOn(String name, String next, List<Path> libraries) {
+        List<Path> classpath = new ArrayList<>();
+        classpath.add(Artifacts.sampleAppsClasses());
+        classpath.addAll(libraries);
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, classpath, "io.graylane.samples.ReviewsApp");
+        return builder.args(Integer.toString(builder.port()), next).readyWhenLogShows(REVIEWS_READY);
     }
 }

@@ -98,7 +98,7 @@ public final class BackendApp {
         /** NEXT_URL/echo's JSON body verbatim, or {"error":"..."}. */
         private String downstream() {
             try {
-                return Clients.urlConnection(nextUrl + "/echo", List.of(), DOWNSTREAM_TIMEOUT);
+                return UrlConnectionGet.get(nextUrl + "/echo", List.of(), DOWNSTREAM_TIMEOUT);
             } catch (IOException | RuntimeException e) {
                 return Json.error(e);
             }

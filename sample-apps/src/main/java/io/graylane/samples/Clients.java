@@ -44,7 +44,7 @@ final class Clients {
         String get(String url, List<ExtraHeader> headers) throws Exception;
     }
 
-    static final Duration CONNECT_TIMEOUT = UrlGet.CONNECT_TIMEOUT;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     private static final long ASYNC_WAIT_SECONDS = 10;
 
@@ -80,7 +80,7 @@ final class Clients {
     Clients() {
         byName.put("okhttp", this::okhttp);
         byName.put("okhttp-async", this::okhttpAsync);
-        byName.put("url-connection", (url, headers) -> urlConnection(url, headers, READ_TIMEOUT));
+        byName.put("url-connection", (url, headers) -> UrlConnectionGet.get(url, headers, READ_TIMEOUT));
         byName.put("java-http", this::javaHttp);
         byName.put("java-http-async", this::javaHttpAsync);
         byName.put("apache4", this::apache4);
@@ -133,11 +133,6 @@ final class Clients {
         } finally {
             call.cancel(); // no-op once the call completed
         }
-    }
-
-    /** Also used by the backend for its optional downstream call (with a shorter read timeout). */
-    static String urlConnection(String url, List<ExtraHeader> headers, Duration readTimeout) throws IOException {
-        return UrlGet.get(url, headers, readTimeout);
     }
 
     String javaHttp(String url, List<ExtraHeader> headers) throws IOException, InterruptedException {
@@ -198,10 +193,7 @@ final class Clients {
     }
 
     private static String checked(String url, int status, String body) throws IOException {
-        if (status < 200 || status > 299) {
-            throw new IOException("HTTP " + status + " from " + url);
-        }
-        return body;
+        return UrlConnectionGet.checked(url, status, body);
     }
 
     /** Waits for an async result at most 10 s and rethrows the failure itself rather than its wrapper. */

@@ -170,7 +170,7 @@ public final class DubboFrontApp {
             return ratings.rateAsync("async").thenApply(answer -> {
                 String callback;
                 try {
-                    callback = UrlGet.get(echoUrl, List.of(), CALLBACK_HTTP_TIMEOUT);
+                    callback = UrlConnectionGet.get(echoUrl, List.of(), CALLBACK_HTTP_TIMEOUT);
                 } catch (IOException | RuntimeException e) {
                     callback = Json.error(e);
                 }

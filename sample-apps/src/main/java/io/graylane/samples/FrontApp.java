@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,11 +17,17 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * Front service on embedded Jetty 12 (jakarta servlet): {@code java -jar graylane-front.jar PORT BACKEND_URL}.
+ * Front service on embedded Jetty 12 (jakarta servlet):
+ * {@code java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]}.
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
  *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
+ *   <li>{@code GET /call/grpc[-future|-async|-stream|-later][?set-header=NAME:VALUE...]} -> calls the reviews
+ *       service over gRPC with that stub ({@link ReviewsClient}); the streaming call's answers are all under
+ *       {@code "replies"}, the first also under {@code "downstream"}</li>
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
+ *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
+ *   {@code async-servlet})</li>
  * </ul>
  */
 public final class FrontApp {
@@ -31,12 +38,13 @@ public final class FrontApp {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         String backendUrl = args[1].replaceAll("/+$", "");
+        ReviewsClient reviews = args.length == 3 ? new ReviewsClient(args[2]) : null;
 
         Clients clients = new Clients();
         BackgroundCaller background = new BackgroundCaller(clients);
@@ -52,7 +60,10 @@ public final class FrontApp {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new FrontServlet(clients, background, backendUrl + "/echo")), "/*");
+        ServletHolder front = new ServletHolder(new FrontServlet(clients, reviews, background,
+                new Hops(backendUrl + "/echo"), backendUrl + "/echo"));
+        front.setAsyncSupported(true);
+        context.addServlet(front, "/*");
         server.setHandler(context);
 
         server.start();
@@ -67,12 +78,17 @@ public final class FrontApp {
         private static final String APPLICATION_JSON = "application/json"; // UTF-8 by definition (RFC 8259)
 
         private final transient Clients clients;
+        /** null when no reviews address was given */
+        private final transient ReviewsClient reviews;
         private final transient BackgroundCaller background;
+        private final transient Hops hops;
         private final String echoUrl;
 
-        FrontServlet(Clients clients, BackgroundCaller background, String echoUrl) {
+        FrontServlet(Clients clients, ReviewsClient reviews, BackgroundCaller background, Hops hops, String echoUrl) {
             this.clients = clients;
+            this.reviews = reviews;
             this.background = background;
+            this.hops = hops;
             this.echoUrl = echoUrl;
         }
 
@@ -88,10 +104,16 @@ public final class FrontApp {
             String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
             if (path.equals("/health")) {
                 send(resp, 200, TEXT_PLAIN, "ok");
+            } else if (path.startsWith("/call/grpc")) {
+                callReviews(req, resp, path.substring("/call/".length()));
             } else if (path.startsWith("/call/")) {
                 call(req, resp, path.substring("/call/".length()));
             } else if (path.equals("/background")) {
                 background(req, resp, req.getParameter("client"));
+            } else if (path.equals("/hop/async-servlet")) {
+                asyncServlet(req);
+            } else if (path.startsWith("/hop/")) {
+                hop(req, resp, path.substring("/hop/".length()));
             } else {
                 send(resp, 404, TEXT_PLAIN, "not found: " + path);
             }
@@ -114,6 +136,32 @@ public final class FrontApp {
                     + ",\"downstream\":" + body + "}");
         }
 
+        private void callReviews(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
+            if (reviews == null || !reviews.knows(client)) {
+                send(resp, 404, TEXT_PLAIN, "unknown client: " + client + (reviews == null
+                        ? " (no REVIEWS_HOST:PORT argument given)" : " (known: " + reviews.names() + ")"));
+                return;
+            }
+            List<ExtraHeader> headers = setHeaders(req, resp);
+            if (headers == null) {
+                return;
+            }
+            List<String> replies;
+            try {
+                replies = reviews.call(client, headers);
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+                return;
+            }
+            StringBuilder json = new StringBuilder("{\"service\":\"front\",\"client\":").append(Json.quote(client))
+                    .append(",\"headers\":").append(Json.headers(req.getHeaderNames(), req::getHeaders))
+                    .append(",\"downstream\":").append(replies.isEmpty() ? "null" : replies.get(0));
+            if (client.equals("grpc-stream")) {
+                json.append(",\"replies\":[").append(String.join(",", replies)).append(']');
+            }
+            send(resp, 200, APPLICATION_JSON, json.append('}').toString());
+        }
+
         private void background(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
             List<ExtraHeader> headers = checkedRequest(req, resp, client);
             if (headers == null) {
@@ -131,6 +179,46 @@ public final class FrontApp {
                     + ",\"downstream\":" + body + "}");
         }
 
+        private void hop(HttpServletRequest req, HttpServletResponse resp, String hop) throws IOException {
+            if (!hops.knows(hop)) {
+                send(resp, 404, TEXT_PLAIN, "unknown hop: " + hop);
+                return;
+            }
+            try {
+                send(resp, 200, APPLICATION_JSON, hopJson(req, hop, hops.run(hop)));
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+            }
+        }
+
+        /** The backend call is made in a task the container runs via AsyncContext.start, after service() returned. */
+        private void asyncServlet(HttpServletRequest req) {
+            AsyncContext async = req.startAsync();
+            String inbound = Json.headers(req.getHeaderNames(), req::getHeaders);
+            async.start(() -> {
+                HttpServletResponse resp = (HttpServletResponse) async.getResponse();
+                try {
+                    String body = UrlConnectionGet.get(echoUrl, List.of(), Clients.READ_TIMEOUT);
+                    send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"hop\":\"async-servlet\",\"headers\":"
+                            + inbound + ",\"downstream\":" + body + "}");
+                } catch (Exception e) {
+                    try {
+                        send(resp, 502, APPLICATION_JSON, Json.error(e));
+                    } catch (IOException ignored) {
+                        // the client is gone
+                    }
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+
+        private static String hopJson(HttpServletRequest req, String hop, String body) {
+            return "{\"service\":\"front\",\"hop\":" + Json.quote(hop)
+                    + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
+                    + ",\"downstream\":" + body + "}";
+        }
+
         /** The set-header list, or null after answering 404 (unknown client) or 400 (bad set-header). */
         private List<ExtraHeader> checkedRequest(HttpServletRequest req, HttpServletResponse resp, String client)
                 throws IOException {
@@ -138,6 +226,11 @@ public final class FrontApp {
                 send(resp, 404, TEXT_PLAIN, "unknown client: " + client + " (known: " + clients.names() + ")");
                 return null;
             }
+            return setHeaders(req, resp);
+        }
+
+        /** The set-header list, or null after answering 400 (bad set-header). */
+        private List<ExtraHeader> setHeaders(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             try {
                 return ExtraHeader.parseAll(req.getParameterValues("set-header"));
             } catch (IllegalArgumentException e) {

@@ -38,7 +38,7 @@ public final class RatingsService implements Ratings {
         System.out.println("[ratings] " + item + " attachments=" + headers);
         String downstream;
         try {
-            downstream = UrlGet.get(backendUrl + "/echo", List.of(), DOWNSTREAM_TIMEOUT);
+            downstream = UrlConnectionGet.get(backendUrl + "/echo", List.of(), DOWNSTREAM_TIMEOUT);
         } catch (IOException | RuntimeException e) {
             downstream = Json.error(e);
         }

@@ -23,13 +23,47 @@ final class Baggage {
         return null;
     }
 
+    /** Whether an entry named {@code key} is present, well-formed or not. */
+    static boolean has(String header, String key) {
+        int n = header.length();
+        int i = 0;
+        while (i < n) {
+            int end = header.indexOf(',', i);
+            if (end < 0) end = n;
+            int eq = header.indexOf('=', i);
+            if (eq > i && eq < end && nameEquals(header, i, eq, key)) return true;
+            i = end + 1;
+        }
+        return false;
+    }
+
+    /** The header without the entries named {@code key}; null when nothing is left. */
+    static String without(String header, String key) {
+        StringBuilder kept = new StringBuilder(header.length());
+        int n = header.length();
+        int i = 0;
+        while (i < n) {
+            int end = header.indexOf(',', i);
+            if (end < 0) end = n;
+            int eq = header.indexOf('=', i);
+            boolean named = eq > i && eq < end && nameEquals(header, i, eq, key);
+            String entry = header.substring(i, end).trim();
+            if (!named && !entry.isEmpty()) {
+                if (kept.length() > 0) kept.append(',');
+                kept.append(entry);
+            }
+            i = end + 1;
+        }
+        return kept.length() == 0 ? null : kept.toString();
+    }
+
     private static boolean nameEquals(String header, int from, int to, String key) {
-        // optional whitespace (OWS) is spaces and tabs
         while (from < to && isOws(header.charAt(from))) from++;
         while (to > from && isOws(header.charAt(to - 1))) to--;
         return to - from == key.length() && header.regionMatches(from, key, 0, key.length());
     }
 
+    /** W3C baggage's optional whitespace: space or horizontal tab. */
     private static boolean isOws(char c) {
         return c == ' ' || c == '\t';
     }

@@ -27,6 +27,7 @@ final class Inbound {
     private final String[] baggageKeys;
     private final int[] traceIndexes;
     private final int[] idIndexes;
+    private final int baggageIndex;
     private final String labelHeader;
     private final String localLabel;
     private final LabelPolicy policy;
@@ -50,6 +51,7 @@ final class Inbound {
         }
         traceIndexes = indexesOf(headerNames, config.traceHeaders);
         idIndexes = traceMap == null ? new int[0] : indexesOf(headerNames, config.traceIdHeaders);
+        baggageIndex = headerNames.indexOf("baggage");
         names = headerNames.toArray(new String[0]);
         labelHeader = config.labelHeader;
         localLabel = config.localLabel;
@@ -121,6 +123,7 @@ final class Inbound {
         }
         if (labelHeader == null) label = null;
 
+        if (baggageIndex >= 0 && values[baggageIndex] != null) values[baggageIndex] = withoutBadLabels(values[baggageIndex]);
         int present = 0;
         for (int i : traceIndexes) {
             String v = values[i];
@@ -149,6 +152,18 @@ final class Inbound {
             }
         }
         return new TrafficContext(label, outNames, outValues);
+    }
+
+    /** Baggage is forwarded verbatim, so label entries that fail the policy are taken out of it first. */
+    private String withoutBadLabels(String baggage) {
+        for (int s = 0; s < sourceKinds.length && baggage != null; s++) {
+            if (sourceKinds[s] != LabelSource.Kind.BAGGAGE) continue;
+            String v = Baggage.get(baggage, baggageKeys[s]);
+            if (v == null ? Baggage.has(baggage, baggageKeys[s]) : !policy.accepts(v)) {
+                baggage = Baggage.without(baggage, baggageKeys[s]);
+            }
+        }
+        return baggage;
     }
 
     private static void reject(String value) {

@@ -24,7 +24,6 @@ public final class InboundRequest implements Scope {
     private Inbound inbound;
     private String[] values = new String[0];
     private boolean open;
-    private TrafficContext before;
 
     boolean isOpen() {
         return open;
@@ -60,17 +59,20 @@ public final class InboundRequest implements Scope {
     public Scope open() {
         TrafficContext context = inbound.resolve(values);
         Arrays.fill(values, null);
-        before = current;
         current = context;
         open = true;
         return this;
     }
 
+    /**
+     * Ends the request: the thread is left with no context at all, not with whatever it had before.
+     * A server thread may have been started under another request's context (pools start threads
+     * lazily); it must never hand that on to the work it does next.
+     */
     @Override
     public void close() {
         if (!open) return;
-        current = before;
-        before = null;
+        current = null;
         open = false;
     }
 }

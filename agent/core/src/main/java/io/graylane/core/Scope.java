@@ -1,6 +1,6 @@
 package io.graylane.core;
 
-/** Ends what an inbound hook started: the thread's previous context comes back. */
+/** Ends what an inbound hook started: the request is over and its thread has no context left. */
 public interface Scope {
     void close();
 }

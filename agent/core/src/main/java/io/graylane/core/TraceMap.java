@@ -49,8 +49,8 @@ public final class TraceMap {
 
     /**
      * The part of a header value that names the trace: the trace-id field of {@code traceparent}
-     * and of single-header {@code b3} (their span ids change per hop), the whole value otherwise. A {@code b3}
-     * without a dash only carries the sampling decision ({@code 0}, {@code 1}, {@code d}): no trace id.
+     * and of single-header {@code b3} (their span ids change per hop), the whole value otherwise;
+     * null when the value names no trace.
      */
     static String traceId(String header, String value) {
         if (value == null || value.isEmpty()) return null;
@@ -59,6 +59,7 @@ public final class TraceMap {
         }
         if (header.equals("b3")) {
             int dash = value.indexOf('-');
+            // a value without '-' ("0", "1", "d") is a sampling decision only and names no trace
             return dash > 0 ? value.substring(0, dash) : null;
         }
         return value;

@@ -78,4 +78,12 @@ class BaggageTest {
         assertEquals("v", Baggage.get(",, ,k=v", "k"));
         assertEquals("", Baggage.get("k=", "k"));
     }
+
+    @org.junit.jupiter.api.Test
+    void withoutDropsOnlyTheNamedEntries() {
+        org.junit.jupiter.api.Assertions.assertEquals("a=1,b=2;p", Baggage.without("a=1, x-asm-traffic-tag=bad%0D%0A ,b=2;p", "x-asm-traffic-tag"));
+        org.junit.jupiter.api.Assertions.assertNull(Baggage.without("x-asm-traffic-tag=v", "x-asm-traffic-tag"));
+        org.junit.jupiter.api.Assertions.assertTrue(Baggage.has("a=1,x-asm-traffic-tag=%zz", "x-asm-traffic-tag"));
+        org.junit.jupiter.api.Assertions.assertFalse(Baggage.has("a=1,x-asm-traffic-tagx=1", "x-asm-traffic-tag"));
+    }
 }

@@ -8,6 +8,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -16,8 +17,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * Inbound HTTP: every filter and HttpServlet of the {@code javax.servlet} or {@code jakarta.servlet}
  * namespace opens the request's context; the outermost one on the thread wins, the rest are no-ops.
+ * Work started with {@code AsyncContext.start} runs under the request's context.
  */
 public final class ServletInstrumentation implements InstrumentationModule {
+
+    private static final String PACKAGE = "io.graylane.agent.instrumentation.servlet.";
 
     private final String base;
     private final String advice;
@@ -28,11 +32,11 @@ public final class ServletInstrumentation implements InstrumentationModule {
     }
 
     public static ServletInstrumentation javax() {
-        return new ServletInstrumentation("javax.servlet", "io.graylane.agent.instrumentation.servlet.JavaxServletAdvice");
+        return new ServletInstrumentation("javax.servlet", PACKAGE + "JavaxServletAdvice");
     }
 
     public static ServletInstrumentation jakarta() {
-        return new ServletInstrumentation("jakarta.servlet", "io.graylane.agent.instrumentation.servlet.JakartaServletAdvice");
+        return new ServletInstrumentation("jakarta.servlet", PACKAGE + "JakartaServletAdvice");
     }
 
     @Override
@@ -51,6 +55,11 @@ public final class ServletInstrumentation implements InstrumentationModule {
                 .type(not(isAbstract()).and(hasSuperType(named(base + ".Filter"))), ClassLoaders.canSee(base + ".Filter"))
                 .transform(advices.advice(hook(), named("doFilter").and(takesArguments(3))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response)))
-                        .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice));
+                        .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice))
+                // containers name their implementation *AsyncContext*: a cheap name test before the hierarchy walk
+                .type(nameContains("AsyncContext").and(not(isAbstract())).and(hasSuperType(named(base + ".AsyncContext"))),
+                        ClassLoaders.canSee(base + ".AsyncContext"))
+                .transform(advices.advice(hook(), named("start").and(takesArguments(1))
+                        .and(takesArgument(0, named("java.lang.Runnable"))), PACKAGE + "AsyncContextStartAdvice"));
     }
 }

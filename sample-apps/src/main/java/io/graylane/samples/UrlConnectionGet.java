@@ -9,14 +9,14 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * GET with the JDK's HttpURLConnection and nothing else on the class path, so the Dubbo sample apps can use it
- * without the HTTP client libraries of {@link Clients}.
+ * A GET with the JDK's HttpURLConnection and nothing else: the backend's and reviews' downstream call, and the
+ * front's {@code url-connection} client. Kept apart from {@link Clients} so that reviews loads no HTTP library.
  */
-final class UrlGet {
+final class UrlConnectionGet {
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    private UrlGet() {
+    private UrlConnectionGet() {
     }
 
     /** The body of a 2xx answer; any other status is an IOException. */
@@ -31,18 +31,23 @@ final class UrlGet {
             }
             int status = connection.getResponseCode();
             InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-            String body = "";
-            if (in != null) {
-                try (in) {
-                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }
-            if (status < 200 || status > 299) {
-                throw new IOException("HTTP " + status + " from " + url);
-            }
-            return body;
+            String body = in == null ? "" : readAll(in);
+            return checked(url, status, body);
         } finally {
             connection.disconnect();
+        }
+    }
+
+    static String checked(String url, int status, String body) throws IOException {
+        if (status < 200 || status > 299) {
+            throw new IOException("HTTP " + status + " from " + url);
+        }
+        return body;
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }

@@ -1,0 +1,22 @@
+package io.graylane.agent.instrumentation.grpc;
+
+import io.graylane.agent.instrumentation.grpc.helper.GrpcMetadata;
+import io.graylane.core.Traffic;
+import io.graylane.core.hook.Hook;
+import io.grpc.Metadata;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code ClientCallImpl.start} and {@code DelayedClientCall.start}: add the entries the outgoing metadata lacks.
+ * Application interceptors have run by then, so what they set wins; when both methods run for one call the
+ * second finds everything present.
+ */
+public final class GrpcClientStartAdvice {
+
+    private GrpcClientStartAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.Argument(1) Metadata headers) {
+        GrpcMetadata.write(headers, Traffic.outbound(Hook.GRPC));
+    }
+}

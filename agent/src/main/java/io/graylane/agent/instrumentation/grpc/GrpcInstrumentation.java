@@ -1,0 +1,46 @@
+package io.graylane.agent.instrumentation.grpc;
+
+import io.graylane.agent.Advices;
+import io.graylane.agent.InstrumentationModule;
+import io.graylane.core.hook.Hook;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * grpc-java 1.60 to 1.85, any transport. Server: every {@code ServerImplBuilder} (what Netty, Netty-shaded,
+ * OkHttp, in-process and servlet server builders delegate to) gets graylane's {@code ServerInterceptor}, an
+ * injected helper, as its outermost interceptor. Client: the outgoing {@code Metadata} gets the label and
+ * trace headers when the call starts on the application's thread: in {@code ClientCallImpl.start}, or in
+ * {@code DelayedClientCall.start} when the channel is still resolving and the real call starts later on a
+ * gRPC thread (it gets the same {@code Metadata}).
+ */
+public final class GrpcInstrumentation implements InstrumentationModule {
+
+    private static final String HELPER = "io.graylane.agent.instrumentation.grpc.helper.";
+
+    @Override
+    public Hook hook() {
+        return Hook.GRPC;
+    }
+
+    @Override
+    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+        AgentBuilder.Transformer helpers = advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor",
+                HELPER + "GrpcContextListener");
+        return builder
+                .type(named("io.grpc.internal.ServerImplBuilder"))
+                .transform(helpers)
+                .transform(advices.advice(hook(), named("build").and(takesArguments(0)),
+                        "io.graylane.agent.instrumentation.grpc.GrpcServerBuildAdvice"))
+                .type(namedOneOf("io.grpc.internal.ClientCallImpl", "io.grpc.internal.DelayedClientCall"))
+                .transform(helpers)
+                .transform(advices.advice(hook(), named("start").and(takesArguments(2))
+                                .and(takesArgument(0, named("io.grpc.ClientCall$Listener")))
+                                .and(takesArgument(1, named("io.grpc.Metadata"))),
+                        "io.graylane.agent.instrumentation.grpc.GrpcClientStartAdvice"));
+    }
+}

@@ -1,0 +1,22 @@
+package io.graylane.samples;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+
+/** grpc-netty-shaded, which brings its own relocated Netty. */
+final class NettyShadedTransport {
+
+    private NettyShadedTransport() {
+    }
+
+    static ServerBuilder<?> server(String host, int port) {
+        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+    }
+
+    static ManagedChannel channel(String host, int port) {
+        return NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+    }
+}
