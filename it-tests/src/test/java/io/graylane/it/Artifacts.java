@@ -33,12 +33,12 @@ final class Artifacts {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }
 
-    /** The ratings Dubbo provider on Dubbo 3.3 (shaded). */
+    /** The ratings Dubbo provider on Dubbo 3.3 (shaded; built by sample-apps/dubbo). */
     static Path ratingsJar() {
         return existing("graylane.ratings.jar", "../sample-apps/target/graylane-ratings.jar");
     }
 
-    /** The HTTP front that calls ratings, on Dubbo 3.3 (shaded). */
+    /** The HTTP front that calls ratings, on Dubbo 3.3 (shaded; built by sample-apps/dubbo). */
     static Path dubboFrontJar() {
         return existing("graylane.dubbo-front.jar", "../sample-apps/target/graylane-dubbo-front.jar");
     }
@@ -54,13 +54,21 @@ final class Artifacts {
                 "`mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test)");
     }
 
+    /** The Dubbo sample apps' plain jar (module sample-apps/dubbo): ratings and dubbo-front without any library. */
+    static Path sampleDubboClasses() {
+        return existing("graylane.sample-dubbo.classes",
+                "../sample-apps/dubbo/target/graylane-sample-dubbo-0.1.0-SNAPSHOT.jar");
+    }
+
     /**
      * The class path of the Dubbo sample apps (ratings, dubbo-front) on another Dubbo line ({@code "27"},
-     * {@code "32"}): the sample classes without any library, then every jar sample-apps/dubbo27 (or dubbo32) copies
-     * to sample-apps/target/dubbo27-lib (dubbo32-lib): that Dubbo, what it needs, and Tomcat.
+     * {@code "32"}): their classes without any library (sample-apps/dubbo's plain jar, and sample-apps' for the
+     * classes they share), then every jar sample-apps/dubbo27 (or dubbo32) copies to sample-apps/target/dubbo27-lib
+     * (dubbo32-lib): that Dubbo, what it needs, and Tomcat.
      */
     static List<Path> dubboClassPath(String line) {
         List<Path> classPath = new ArrayList<>();
+        classPath.add(sampleDubboClasses());
         classPath.add(sampleAppsClasses());
         classPath.addAll(jarsIn("graylane.dubbo" + line + ".lib", "../sample-apps/target/dubbo" + line + "-lib",
                 "dubbo-" + dubboVersion(line) + ".jar", "`mvn -B -DskipTests package` at the repository root"
