@@ -1,6 +1,7 @@
 package io.graylane.agent;
 
 import io.graylane.agent.instrumentation.apachehttpclient.ApacheHttpClientInstrumentation;
+import io.graylane.agent.instrumentation.dubbo.DubboInstrumentation;
 import io.graylane.agent.instrumentation.executors.ExecutorsInstrumentation;
 import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
@@ -21,6 +22,7 @@ final class Modules {
                 ServletInstrumentation.javax(),
                 ServletInstrumentation.jakarta(),
                 new GrpcInstrumentation(),
+                new DubboInstrumentation(),
                 new OkHttpInstrumentation(),
                 new HttpUrlConnectionInstrumentation(),
                 new JavaHttpClientInstrumentation(),

@@ -346,7 +346,8 @@ final class AgentJvm implements AutoCloseable {
 
         /**
          * JVM options placed, in this order, after graylane's {@code -javaagent} (when {@link #withAgent}) and
-         * before the system properties: other agents ({@code -javaagent:...}), in the order they must start.
+         * before the system properties: other agents ({@code -javaagent:...}), in the order they must start, or
+         * options such as {@code --add-opens=...}.
          */
         Builder jvmOptions(String... options) {
             jvmOptions.addAll(Arrays.asList(options));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -41,6 +42,16 @@ final class Artifacts {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }
 
+    /** The ratings Dubbo provider on Dubbo 3.3 (shaded; built by sample-apps/dubbo). */
+    static Path ratingsJar() {
+        return existing("graylane.ratings.jar", "../sample-apps/target/graylane-ratings.jar");
+    }
+
+    /** The HTTP front that calls ratings, on Dubbo 3.3 (shaded; built by sample-apps/dubbo). */
+    static Path dubboFrontJar() {
+        return existing("graylane.dubbo-front.jar", "../sample-apps/target/graylane-dubbo-front.jar");
+    }
+
     /** The sample apps' plain jar: their classes without any library, for runs on a class path of our choosing. */
     static Path sampleAppsClasses() {
         return existing("graylane.sample-apps.classes", "../sample-apps/target/graylane-sample-apps-0.1.0-SNAPSHOT.jar");
@@ -48,18 +59,39 @@ final class Artifacts {
 
     /** The jars of the oldest gRPC supported and what it needs (copied by maven-dependency-plugin). */
     static List<Path> grpcOldestJars() {
-        Path dir = Path.of(System.getProperty("graylane.grpc-oldest.dir", "target/grpc-oldest")).toAbsolutePath().normalize();
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
-            if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith("grpc-core-"))) {
-                fail("no grpc-core jar in " + dir + " (system property graylane.grpc-oldest.dir). It is filled by"
-                        + " `mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test).");
-            }
-            return jars;
-        } catch (IOException e) {
-            return fail(dir + " cannot be listed (system property graylane.grpc-oldest.dir). It is filled by"
-                    + " `mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test).", e);
+        return jarsIn("graylane.grpc-oldest.dir", "target/grpc-oldest", "grpc-core-",
+                "`mvn verify` in it-tests (maven-dependency-plugin, phase pre-integration-test)");
+    }
+
+    /** The Dubbo sample apps' plain jar (module sample-apps/dubbo): ratings and dubbo-front without any library. */
+    static Path sampleDubboClasses() {
+        return existing("graylane.sample-dubbo.classes",
+                "../sample-apps/dubbo/target/graylane-sample-dubbo-0.1.0-SNAPSHOT.jar");
+    }
+
+    /**
+     * The class path of the Dubbo sample apps (ratings, dubbo-front) on another Dubbo line ({@code "27"},
+     * {@code "32"}): their classes without any library (sample-apps/dubbo's plain jar, and sample-apps' for the
+     * classes they share), then every jar sample-apps/dubbo27 (or dubbo32) copies to sample-apps/target/dubbo27-lib
+     * (dubbo32-lib): that Dubbo, what it needs, and Tomcat.
+     */
+    static List<Path> dubboClassPath(String line) {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(sampleDubboClasses());
+        classPath.add(sampleAppsClasses());
+        classPath.addAll(jarsIn("graylane.dubbo" + line + ".lib", "../sample-apps/target/dubbo" + line + "-lib",
+                "dubbo-" + dubboVersion(line) + ".jar", "`mvn -B -DskipTests package` at the repository root"
+                        + " (module sample-apps/dubbo" + line + ")"));
+        return classPath;
+    }
+
+    /** The Dubbo version sample-apps/dubbo27 (dubbo32) copies: the root pom's dubbo27.version (dubbo32.version). */
+    static String dubboVersion(String line) {
+        String version = System.getProperty("graylane.dubbo" + line + ".version");
+        if (version == null || version.isBlank()) {
+            fail("system property graylane.dubbo" + line + ".version is not set (failsafe sets it from the root pom)");
         }
+        return version;
     }
 
     /** The java launcher for the JVMs under test (-Dgraylane.it.java=... on the Maven command line). */
@@ -100,6 +132,22 @@ final class Artifacts {
 
     static Path logDir() {
         return Path.of(System.getProperty("graylane.it.log-dir", "target/jvm-logs")).toAbsolutePath().normalize();
+    }
+
+    /** The jars in the directory {@code property} names, sorted; fails unless a name starts with {@code expected}. */
+    private static List<Path> jarsIn(String property, String fallback, String expected, String filledBy) {
+        Path dir = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> jars = files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+            if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith(expected))) {
+                fail("no " + expected + "* jar in " + dir + " (system property " + property + "). It is filled by "
+                        + filledBy + ".");
+            }
+            return jars;
+        } catch (IOException e) {
+            return fail(dir + " cannot be listed (system property " + property + "). It is filled by " + filledBy
+                    + ".", e);
+        }
     }
 
     private static Path existing(String property, String fallback) {

@@ -33,6 +33,56 @@ final class SampleApps {
         return builder;
     }
 
+    /** What the ratings provider prints once its service is exported (and registered). */
+    static final String RATINGS_READY = "[ratings] ready";
+    /** Dubbo 2.7's bytecode generation (javassist 3.23) needs this on JDK 17+; harmless for 3.x. */
+    static final String DUBBO_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+
+    /**
+     * {@code graylane-ratings.jar PORT BACKEND_URL PROTOCOL [REGISTRY]}: the Dubbo provider, answering with the
+     * attachments it received and BACKEND_URL/echo's answer. Reachable at {@code PROTOCOL://127.0.0.1:PORT}.
+     */
+    static AgentJvm.Builder ratings(String name, String backendUrl, String protocol, String registry) {
+        return ratingsArgs(AgentJvm.builder(name, Artifacts.ratingsJar()), backendUrl, protocol, registry);
+    }
+
+    /** The same ratings classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}), no registry. */
+    static AgentJvm.Builder ratingsOn(String line, String name, String backendUrl, String protocol) {
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.dubboClassPath(line),
+                "io.graylane.samples.RatingsApp").jvmOptions(DUBBO_OPENS);
+        return ratingsArgs(builder, backendUrl, protocol, null);
+    }
+
+    private static AgentJvm.Builder ratingsArgs(AgentJvm.Builder builder, String backendUrl, String protocol,
+                                                String registry) {
+        builder.readyWhenLogShows(RATINGS_READY).args(Integer.toString(builder.port()), backendUrl, protocol);
+        if (registry != null) {
+            builder.args(registry);
+        }
+        return builder;
+    }
+
+    /** The address a consumer reaches a ratings provider at without a registry. */
+    static String directUrl(String protocol, AgentJvm.Builder ratings) {
+        return protocol + "://127.0.0.1:" + ratings.port();
+    }
+
+    /**
+     * {@code graylane-dubbo-front.jar PORT BACKEND_URL NAME=TARGET...}: Tomcat 9 (javax servlet), /call/NAME calls
+     * ratings through TARGET (a direct URL or {@code zookeeper://...?protocol=...}).
+     */
+    static AgentJvm.Builder dubboFront(String name, String backendUrl, String... targets) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.dubboFrontJar());
+        return builder.args(Integer.toString(builder.port()), backendUrl).args(targets);
+    }
+
+    /** The same dubbo-front classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}). */
+    static AgentJvm.Builder dubboFrontOn(String line, String name, String backendUrl, String... targets) {
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.dubboClassPath(line),
+                "io.graylane.samples.DubboFrontApp").jvmOptions(DUBBO_OPENS);
+        return builder.args(Integer.toString(builder.port()), backendUrl).args(targets);
+    }
+
     /** {@code graylane-front.jar PORT BACKEND_URL}: jakarta servlet on Jetty 12, /call/{client} calls BACKEND_URL/echo. */
     static AgentJvm.Builder front(String name, String backendUrl) {
         AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.frontJar());

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /** Just enough hand-written JSON for the sample apps. */
@@ -57,6 +58,24 @@ final class Json {
             headers.computeIfAbsent(name.toLowerCase(Locale.ROOT),
                     lower -> new ArrayList<>(Collections.list(values.apply(name))));
         }
+        return lists(headers);
+    }
+
+    /**
+     * Dubbo attachments in the same shape as {@link #headers}: {"name":["value"],...}, names lower-cased, only
+     * text values (Dubbo keeps some internal objects among them).
+     */
+    static String attachments(Map<String, Object> attachments) {
+        Map<String, List<String>> text = new TreeMap<>();
+        for (Map.Entry<String, Object> attachment : attachments.entrySet()) {
+            if (attachment.getValue() instanceof String value) {
+                text.computeIfAbsent(attachment.getKey().toLowerCase(Locale.ROOT), name -> new ArrayList<>()).add(value);
+            }
+        }
+        return lists(text);
+    }
+
+    private static String lists(Map<String, List<String>> headers) {
         StringBuilder out = new StringBuilder("{");
         for (Map.Entry<String, List<String>> header : headers.entrySet()) {
             if (out.length() > 1) {

@@ -1,0 +1,12 @@
+package io.graylane.samples;
+
+import java.util.concurrent.CompletableFuture;
+
+/** The ratings Dubbo service: each answer is JSON with the attachments the provider received. */
+public interface Ratings {
+
+    String rate(String item);
+
+    /** The same answer through Dubbo's asynchronous (CompletableFuture) call style. */
+    CompletableFuture<String> rateAsync(String item);
+}
