@@ -1,6 +1,7 @@
--- wrk script for run.sh: every request is a labelled request with its own trace, as in production
--- (x-asm-traffic-tag: dev-x, a unique x-request-id and a unique W3C traceparent), and at the end one
--- machine-readable line ("bench key=value ...") that run.sh parses. Latencies are in microseconds.
+-- wrk script for run.sh: every request is a labelled request with its own trace, as in production:
+-- x-asm-traffic-tag: dev-x, a random UUID as x-request-id (as Envoy makes them) and a W3C traceparent with a
+-- random trace id; and at the end one machine-readable line ("bench key=value ...") that run.sh parses.
+-- Latencies are in microseconds.
 
 local threads = {}
 
@@ -9,14 +10,21 @@ function setup(thread)
   thread:set("id", #threads)
 end
 
-local counter = 0
+function init(args)
+  math.randomseed(os.time() * 64 + id)
+end
+
+local function hex8()
+  return string.format("%08x", math.random(0, 0x7fffffff))
+end
 
 function request()
-  counter = counter + 1
+  local uuid = hex8() .. "-" .. hex8():sub(1, 4) .. "-4" .. hex8():sub(1, 3) .. "-a" .. hex8():sub(1, 3) .. "-"
+      .. hex8():sub(1, 4) .. hex8()
   return wrk.format(nil, nil, {
     ["x-asm-traffic-tag"] = "dev-x",
-    ["x-request-id"] = string.format("bench-%d-%d", id, counter),
-    ["traceparent"] = string.format("00-4bf92f3577b34da6%08x%08x-00f067aa0ba902b7-01", id, counter),
+    ["x-request-id"] = uuid,
+    ["traceparent"] = "00-" .. hex8() .. hex8() .. hex8() .. hex8() .. "-" .. hex8() .. hex8() .. "-01",
   })
 end
 

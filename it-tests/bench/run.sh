@@ -10,8 +10,9 @@
 #     otel+extension          OpenTelemetry with graylane's extension propagator  (only once the extension has one)
 # Front and backend get the same agent settings; nothing else differs. Configurations are interleaved over the
 # rounds (the order rotates each round). Per configuration and round: requests/s and p50/p90/p99 latency (wrk),
-# JVM start to first answered request, peak RSS (VmHWM) of each JVM, CPU time per request (utime+stime over the
-# measured window). Also the start time of a hello-world JVM with and without each agent.
+# JVM start to first answered request (and the CPU time spent until then), peak RSS (VmHWM) of each JVM, CPU time
+# per request (utime+stime over the measured window). Also the start time of a hello-world JVM with and without
+# each agent.
 # Tables (median over rounds, min-max, ratio to none) go to stdout and it-tests/target/bench/results.md.
 #
 # Usage: bash it-tests/bench/run.sh [options]
@@ -216,7 +217,7 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
   echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
   echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p), $(nproc) CPUs, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- java: $java_version; services run with \`$jvm_opts\`; $wrk_version; OpenTelemetry Java agent $otel_version"
-  echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a unique x-request-id and traceparent"
+  echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
 } >"$out/meta.md"
 : >"$results"
@@ -246,16 +247,16 @@ run_config() {  # ROUND CONFIG
   absent_port=$(free_port)  # nothing listens here
   agent_args "$config"
 
-  local bport fport b_pid f_pid b_first f_first
+  local bport fport b_pid f_pid b_first f_first b_start_cpu f_start_cpu
   bport=$(free_port)
   launch "$tag-backend" "http://127.0.0.1:$bport/health" -- \
     "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$backend_jar" "$bport"
-  b_pid=$svc_pid b_first=$svc_first_ms
+  b_pid=$svc_pid b_first=$svc_first_ms b_start_cpu=$(cpu_ticks "$svc_pid")
   fport=$(free_port)
   launch "$tag-front" "http://127.0.0.1:$fport/call/okhttp" --body-file "$run/$tag-first.json" \
     --header "x-asm-traffic-tag: dev-x" --header "x-request-id: bench-first" --header "traceparent: $probe_traceparent" \
     -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$front_jar" "$fport" "http://127.0.0.1:$bport"
-  f_pid=$svc_pid f_first=$svc_first_ms
+  f_pid=$svc_pid f_first=$svc_first_ms f_start_cpu=$(cpu_ticks "$svc_pid")
   "${tool[@]}" check --config "$config" --traceparent "$probe_traceparent" "$run/$tag-first.json" \
     || die "$config does not forward what it should (front answer in $run/$tag-first.json)"
 
@@ -291,6 +292,8 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" backend_rss_mb "$(calc "$(peak_rss_kb "$b_pid") / 1024")"
   record "$round" "$config" front_first_ms "$f_first"
   record "$round" "$config" backend_first_ms "$b_first"
+  record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
+  record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
   [[ $config == graylane-mirror-sink ]] && record "$round" "$config" mirror_copies $((copies1 - copies0))
   log "round $round $config: $rps req/s, p50 $(calc "$p50_us / 1000") ms, p99 $(calc "$p99_us / 1000") ms," \
       "front CPU $f_cpu us/req, first request after $f_first ms"

@@ -325,6 +325,8 @@ public final class BenchTool {
             new Metric("backend_rss_mb", "Backend peak RSS (VmHWM), MB", 1, new Goal("<= none + 15 MB", false, false, 15)),
             new Metric("front_first_ms", "Front start, JVM start to first /call/okhttp answered, ms", 0, null),
             new Metric("backend_first_ms", "Backend start, JVM start to first /health answered, ms", 0, null),
+            new Metric("front_start_cpu_ms", "Front start CPU, user+system time until the first answer, ms", 0, null),
+            new Metric("backend_start_cpu_ms", "Backend start CPU, user+system time until the first answer, ms", 0, null),
             new Metric("hello_ms", "Hello-world JVM start to exit, ms", 0, new Goal("<= none + 150 ms", false, false, 150)),
             new Metric("mirror_copies", "Mirror copies, received by the sink from front and backend in the measured window", 0,
                     null));

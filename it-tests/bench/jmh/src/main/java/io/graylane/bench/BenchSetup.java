@@ -8,6 +8,8 @@ import io.graylane.core.hook.Hook;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
 
 /** What the benchmarks share: graylane started as the load test runs it, and the headers of realistic requests. */
 final class BenchSetup {
@@ -27,13 +29,24 @@ final class BenchSetup {
         return false;
     }
 
-    /** A W3C traceparent whose trace id is unique for each {@code n}. */
+    /**
+     * A W3C traceparent for request {@code n}: a random-looking trace id (as tracers make them; the same for the
+     * same {@code n}), unique for each {@code n}.
+     */
     static String traceparent(long n) {
+        SplittableRandom random = new SplittableRandom(n);
+        return String.format(Locale.ROOT, "00-%016x%016x-00f067aa0ba902b7-01", random.nextLong(), random.nextLong());
+    }
+
+    /** A traceparent whose trace id is {@code n} itself: ids that differ only in their last digits. */
+    static String sequentialTraceparent(long n) {
         return String.format(Locale.ROOT, "00-4bf92f3577b34da6%016x-00f067aa0ba902b7-01", n);
     }
 
+    /** An x-request-id for request {@code n}: a random-looking UUID, as proxies such as Envoy make them. */
     static String requestId(long n) {
-        return "req-" + n;
+        SplittableRandom random = new SplittableRandom(~n);
+        return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
     /**

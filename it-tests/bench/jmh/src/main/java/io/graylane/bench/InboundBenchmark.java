@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the servlet hook does per inbound request: ask for the reader, hand it the request's header values,
  * open the context (label resolution, trace headers, trace-map record) and close it.
- * Requests cycle through 65536 distinct trace ids, so the trace map sees new keys as in production.
+ * Requests cycle through 65536 distinct, random-looking trace and request ids, so the trace map sees new keys
+ * as in production.
  * <ul>
  *   <li>{@code bare}: no graylane headers at all (the thread gets the background context, nothing is allocated)</li>
  *   <li>{@code trace-only}: x-request-id and traceparent, no label (the local lane applies)</li>

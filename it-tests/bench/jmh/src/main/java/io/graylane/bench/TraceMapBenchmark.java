@@ -7,6 +7,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The traceId -> label map at its default size (100000 entries, 60 s): record a traceparent, and look one up.
- * 65536 distinct trace ids, all recorded before measuring, so look-ups hit.
+ * 65536 distinct trace ids, all recorded before measuring, so look-ups hit. {@code random}: trace ids as
+ * tracers make them; {@code sequential}: ids that differ only in their last digits (counters, time-based ids).
  */
 @State(org.openjdk.jmh.annotations.Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,6 +29,9 @@ public class TraceMapBenchmark {
 
     private static final int TRACES = 1 << 16;
 
+    @Param({"random", "sequential"})
+    public String ids;
+
     private TraceMap map;
     private String[] traceparents;
     private int next;
@@ -36,7 +41,7 @@ public class TraceMapBenchmark {
         map = new TraceMap(100_000, 60_000);
         traceparents = new String[TRACES];
         for (int n = 0; n < TRACES; n++) {
-            traceparents[n] = BenchSetup.traceparent(n);
+            traceparents[n] = ids.equals("random") ? BenchSetup.traceparent(n) : BenchSetup.sequentialTraceparent(n);
             map.put("traceparent", traceparents[n], BenchSetup.LABEL);
         }
     }
