@@ -128,7 +128,8 @@ public final class BenchTool {
         while (true) {
             if (!process.isAlive()) {
                 writeAtomically(ready, "error=exited with code " + process.exitValue() + " before " + url
-                        + " answered 200 (last: " + last + ")\n");
+                        + " answered 200 (last: " + last + "); its stdout was discarded, run it by hand to see it: "
+                        + String.join(" ", command) + "\n");
                 return 1;
             }
             try {
