@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# Overhead benchmark of the two-hop chain
+#     wrk -> front (Jetty 12, /call/okhttp) -> OkHttp 5 -> backend (Tomcat 9, /echo)
+# each service its own JVM on 127.0.0.1, started once per configuration and round:
+#     none                    no agent
+#     graylane                the graylane agent (defaults, local lane "base")
+#     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
+#     graylane-mirror-absent  graylane mirroring to a port where nothing listens (only where mirroring works)
+#     otel                    the OpenTelemetry Java agent, exporters off, W3C tracecontext + baggage
+#     otel+extension          OpenTelemetry with graylane's extension propagator  (only once the extension has one)
+# Front and backend get the same agent settings; nothing else differs. Configurations are interleaved over the
+# rounds (the order rotates each round). Per configuration and round: requests/s and p50/p90/p99 latency (wrk),
+# JVM start to first answered request (and the CPU time spent until then), peak RSS (VmHWM) of each JVM, CPU time
+# per request (utime+stime over the measured window). Also the start time of a hello-world JVM with and without
+# each agent.
+# Tables (median over rounds, min-max, ratio to none) go to stdout and it-tests/target/bench/results.md.
+#
+# Usage: bash it-tests/bench/run.sh [options]
+#   --rounds N          rounds, each runs every configuration once (default 3)
+#   --duration S        measured seconds per configuration and round (default 30)
+#   --warmup S          warm-up seconds before each measurement, same load, discarded (default 20)
+#   --connections C     concurrent wrk connections (default 16)
+#   --wrk-threads T     wrk threads (default 1: the machine is shared with the two JVMs under test)
+#   --start-runs N      hello-world start runs per configuration (default 10)
+#   --configs LIST      comma-separated subset of the configurations above (default: all)
+#   --jvm-opts "OPTS"   JVM options of front and backend (default "-Xms512m -Xmx512m")
+#   --java PATH         java launcher for the services (default: $JAVA_HOME/bin/java, else java)
+#   --build             rebuild (mvn -B -q -DskipTests package) even if the jars exist
+#   --note TEXT         a line printed at the top of the results (e.g. "preliminary, noisy machine")
+#   --smoke             1 round, 2 s warm-up, 3 s measured, 1 start run (later options still apply); every
+#                       available configuration must serve and forward what it should, else it fails (for CI)
+# Needs: Linux (/proc), JDK 17+, Maven, wrk (installed with apt-get when missing and allowed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+rounds=3 duration=30 warmup=20 connections=16 wrk_threads=1 start_runs=10
+configs=none,graylane,graylane-mirror-sink,graylane-mirror-absent,otel,otel+extension
+jvm_opts="-Xms512m -Xmx512m"
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
+build=false note=""
+while (($#)); do
+  case $1 in
+    --rounds) rounds=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --wrk-threads) wrk_threads=$2; shift ;;
+    --start-runs) start_runs=$2; shift ;;
+    --configs) configs=$2; shift ;;
+    --jvm-opts) jvm_opts=$2; shift ;;
+    --java) java_bin=$2; shift ;;
+    --build) build=true ;;
+    --note) note=$2; shift ;;
+    --smoke) rounds=1 duration=3 warmup=2 start_runs=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (--help lists them)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+out=it-tests/target/bench
+run=$out/logs
+results=$out/results.tsv
+agent=$root/agent/target/graylane-agent.jar
+front_jar=$root/sample-apps/target/graylane-front.jar
+backend_jar=$root/sample-apps/target/graylane-backend.jar
+extension=$root/extensions/target/graylane-otel-extension.jar
+tool_dir=$out/tool
+tool=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp "$tool_dir" BenchTool)
+read -r -a service_opts <<<"$jvm_opts"
+# what every JVM under test is started with: no inherited agents or graylane/OpenTelemetry settings, lane "base"
+clean_env=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
+for v in $(compgen -e | grep -E '^(GRAYLANE_|OTEL_)' || true); do clean_env+=(-u "$v"); done
+clean_env+=(ASM_TRAFFIC_TAG=base)
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+log() { echo "[bench] $*"; }
+has() { [[ ",$configs," == *",$1,"* ]]; }
+drop() { configs=$(echo ",$configs," | sed "s/,$1,/,/; s/^,//; s/,\$//"); }
+
+# ---- what the run needs ------------------------------------------------------------------------
+
+need_build=$build
+for jar in "$agent" "$front_jar" "$backend_jar"; do [[ -f $jar ]] || need_build=true; done
+if $need_build; then
+  log "building: mvn -B -q -DskipTests package"
+  mvn -B -q -Dstyle.color=never -DskipTests package
+fi
+
+if ! command -v wrk >/dev/null 2>&1; then
+  sudo=""
+  [[ $(id -u) == 0 ]] || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && sudo=sudo; }
+  if command -v apt-get >/dev/null 2>&1 && { [[ $(id -u) == 0 ]] || [[ -n $sudo ]]; }; then
+    log "installing wrk: apt-get install wrk"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 \
+      || { $sudo apt-get update -q >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+  fi
+  command -v wrk >/dev/null 2>&1 || die "wrk is needed and could not be installed: install it (Debian/Ubuntu: apt-get install wrk)"
+fi
+
+rm -rf "$run" "$tool_dir"
+mkdir -p "$run" "$tool_dir"
+javac --release 17 -d "$tool_dir" it-tests/bench/tool/BenchTool.java it-tests/bench/tool/Hello.java
+
+otel_version=$(sed -n 's:.*<otel.javaagent.version>\(.*\)</otel.javaagent.version>.*:\1:p' pom.xml)
+otel_jar=$root/$out/agents/opentelemetry-javaagent-$otel_version.jar
+if { has otel || has otel+extension; } && [[ ! -f $otel_jar ]]; then
+  log "fetching the OpenTelemetry Java agent $otel_version with Maven"
+  mvn -B -q -Dstyle.color=never -N dependency:copy -Dartifact="io.opentelemetry.javaagent:opentelemetry-javaagent:$otel_version" \
+    -DoutputDirectory="$out/agents"
+  [[ -f $otel_jar ]] || die "the OpenTelemetry agent was not fetched to $otel_jar"
+fi
+otel_opts=(-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none)
+
+# ---- starting and stopping services ------------------------------------------------------------
+
+launchers=()
+stop_services() {
+  local l
+  for l in "${launchers[@]}"; do kill "$l" 2>/dev/null || true; done
+  for l in "${launchers[@]}"; do wait "$l" 2>/dev/null || true; done  # each launcher stops its service first
+  launchers=()
+}
+trap stop_services EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "${tool[@]}" free-port; }
+
+# launch NAME URL [launch options] -- COMMAND...: starts COMMAND through BenchTool launch, which times the first
+# 200 from URL and stays the service's parent. Sets svc_pid and svc_first_ms.
+launch() {
+  local name=$1 url=$2 ready=$run/$1.ready
+  shift 2
+  "${tool[@]}" launch --log "$run/$name.log" --ready-file "$ready" --url "$url" "$@" &
+  local launcher=$!
+  launchers+=("$launcher")
+  while [[ ! -f $ready ]] && kill -0 "$launcher" 2>/dev/null; do sleep 0.05; done
+  [[ -f $ready ]] || die "$name: the launcher exited without a result"
+  if grep -q '^error=' "$ready"; then
+    echo "--- last lines of $run/$name.log:" >&2
+    tail -n 40 "$run/$name.log" >&2 || true
+    die "$name did not serve: $(sed -n 's/^error=//p' "$ready")"
+  fi
+  svc_pid=$(sed -n 's/^pid=//p' "$ready")
+  svc_first_ms=$(sed -n 's/^first_request_ms=//p' "$ready")
+}
+
+start_sink() {  # sets sink_port
+  sink_port=$(free_port)
+  launch "$1" "http://127.0.0.1:$sink_port/__bench/count" -- "${tool[@]}" sink --port "$sink_port"
+}
+sink_count() { "${tool[@]}" get "http://127.0.0.1:$sink_port/__bench/count"; }
+
+# agent_args CONFIG: sets the array args to that configuration's JVM options
+agent_args() {
+  case $1 in
+    none) args=() ;;
+    graylane) args=("-javaagent:$agent") ;;
+    graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
+                                "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
+    graylane-mirror-absent) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
+                                  "-Dgraylane.mirror.target=http://127.0.0.1:$absent_port") ;;
+    otel) args=("-javaagent:$otel_jar" "${otel_opts[@]}" -Dotel.propagators=tracecontext,baggage) ;;
+    otel+extension) args=("-javaagent:$otel_jar" "${otel_opts[@]}" "-Dotel.javaagent.extensions=$extension"
+                          -Dotel.propagators=tracecontext,baggage,graylane) ;;
+    *) die "unknown configuration $1" ;;
+  esac
+}
+
+cpu_ticks() { local f; read -r -a f <"/proc/$1/stat"; echo $((f[13] + f[14])); }  # utime + stime
+peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }  # round config metric value
+clk_tck=$(getconf CLK_TCK)
+
+# ---- which configurations can run --------------------------------------------------------------
+
+# mirroring is measured only where graylane.mirror.enabled=true really copies requests
+if has graylane-mirror-sink || has graylane-mirror-absent; then
+  start_sink probe-sink
+  port=$(free_port)
+  launch probe-front "http://127.0.0.1:$port/health" -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" \
+    "-javaagent:$agent" -Dgraylane.mirror.enabled=true "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port" \
+    -jar "$front_jar" "$port" http://127.0.0.1:9
+  for _ in 1 2 3; do "${tool[@]}" get "http://127.0.0.1:$port/health" >/dev/null; done
+  copies=0
+  for _ in $(seq 1 15); do
+    copies=$(sink_count)
+    [[ $copies -gt 0 ]] && break
+    sleep 0.2
+  done
+  stop_services
+  if [[ $copies -eq 0 ]]; then
+    log "skipped: mirroring not available (with graylane.mirror.enabled=true no request reached the mirror target);" \
+        "graylane-mirror-sink and graylane-mirror-absent are not measured"
+    drop graylane-mirror-sink
+    drop graylane-mirror-absent
+  fi
+fi
+if has otel+extension && ! "${tool[@]}" jar-has "$extension" \
+    META-INF/services/io.opentelemetry.sdk.autoconfigure.spi.ConfigurablePropagatorProvider; then
+  log "skipped: otel+extension ($extension has no propagator yet)"
+  drop otel+extension
+fi
+IFS=, read -r -a cfgs <<<"$configs"
+((${#cfgs[@]} > 0)) || die "no configuration left to run"
+log "configurations: ${cfgs[*]}"
+
+# ---- the record of this run --------------------------------------------------------------------
+
+java_version=$("$java_bin" -version 2>&1 | sed -n 1p)
+wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
+{
+  [[ -n $note ]] && echo "**$note**" && echo
+  echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
+  echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p), $(nproc) CPUs, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- java: $java_version; services run with \`$jvm_opts\`; $wrk_version; OpenTelemetry Java agent $otel_version"
+  echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
+  echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
+} >"$out/meta.md"
+: >"$results"
+
+# ---- hello-world start time --------------------------------------------------------------------
+
+hello_cfgs=()
+for c in "${cfgs[@]}"; do [[ $c == graylane-mirror-* ]] || hello_cfgs+=("$c"); done
+log "hello-world start: ${hello_cfgs[*]} x $start_runs"
+for i in $(seq 0 "$start_runs"); do
+  for c in "${hello_cfgs[@]}"; do
+    agent_args "$c"
+    t0=$(date +%s%N)
+    "${clean_env[@]}" "$java_bin" "${args[@]}" -cp "$tool_dir" Hello >/dev/null 2>>"$run/hello-$c.log" \
+      || die "hello world failed with $c (see $run/hello-$c.log)"
+    t1=$(date +%s%N)
+    ((i == 0)) || record "$i" "$c" hello_ms $(((t1 - t0) / 1000000))  # run 0 warms the page cache
+  done
+done
+
+# ---- the chain, configuration by configuration -------------------------------------------------
+
+probe_traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
+run_config() {  # ROUND CONFIG
+  local round=$1 config=$2 tag="r$1-$2"
+  if [[ $config == graylane-mirror-sink ]]; then start_sink "$tag-sink"; fi
+  absent_port=$(free_port)  # nothing listens here
+  agent_args "$config"
+
+  local bport fport b_pid f_pid b_first f_first b_start_cpu f_start_cpu
+  bport=$(free_port)
+  launch "$tag-backend" "http://127.0.0.1:$bport/health" -- \
+    "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$backend_jar" "$bport"
+  b_pid=$svc_pid b_first=$svc_first_ms b_start_cpu=$(cpu_ticks "$svc_pid")
+  fport=$(free_port)
+  launch "$tag-front" "http://127.0.0.1:$fport/call/okhttp" --body-file "$run/$tag-first.json" \
+    --header "x-asm-traffic-tag: dev-x" --header "x-request-id: bench-first" --header "traceparent: $probe_traceparent" \
+    -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$front_jar" "$fport" "http://127.0.0.1:$bport"
+  f_pid=$svc_pid f_first=$svc_first_ms f_start_cpu=$(cpu_ticks "$svc_pid")
+  "${tool[@]}" check --config "$config" --traceparent "$probe_traceparent" "$run/$tag-first.json" \
+    || die "$config does not forward what it should (front answer in $run/$tag-first.json)"
+
+  local url="http://127.0.0.1:$fport/call/okhttp"
+  local load=(wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
+  "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
+
+  local f0 b0 f1 b1 copies0=0 copies1=0
+  [[ $config == graylane-mirror-sink ]] && copies0=$(sink_count)
+  f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
+  "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
+  f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid")
+  [[ $config == graylane-mirror-sink ]] && copies1=$(sink_count)
+
+  local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
+  line=$(sed -n 's/^bench //p' "$run/$tag-wrk.txt")
+  [[ -n $line ]] || die "no wrk summary in $run/$tag-wrk.txt"
+  for kv in $line; do local "${kv%%=*}=${kv#*=}"; done
+  ((requests > 0)) || die "$config served no request in the measured window ($run/$tag-wrk.txt)"
+  ((status_errors == 0)) || die "$config answered $status_errors requests with an error status ($run/$tag-wrk.txt)"
+  ((socket_errors * 100 <= requests)) || die "$config: $socket_errors socket errors in $requests requests ($run/$tag-wrk.txt)"
+
+  local rps f_cpu
+  rps=$(calc "$requests / ($duration_us / 1e6)")
+  f_cpu=$(calc "($f1 - $f0) * 1e6 / $clk_tck / $requests")
+  record "$round" "$config" rps "$rps"
+  record "$round" "$config" p50_ms "$(calc "$p50_us / 1000")"
+  record "$round" "$config" p90_ms "$(calc "$p90_us / 1000")"
+  record "$round" "$config" p99_ms "$(calc "$p99_us / 1000")"
+  record "$round" "$config" front_cpu_us "$f_cpu"
+  record "$round" "$config" backend_cpu_us "$(calc "($b1 - $b0) * 1e6 / $clk_tck / $requests")"
+  record "$round" "$config" front_rss_mb "$(calc "$(peak_rss_kb "$f_pid") / 1024")"
+  record "$round" "$config" backend_rss_mb "$(calc "$(peak_rss_kb "$b_pid") / 1024")"
+  record "$round" "$config" front_first_ms "$f_first"
+  record "$round" "$config" backend_first_ms "$b_first"
+  record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
+  record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
+  [[ $config == graylane-mirror-sink ]] && record "$round" "$config" mirror_copies $((copies1 - copies0))
+  log "round $round $config: $rps req/s, p50 $(calc "$p50_us / 1000") ms, p99 $(calc "$p99_us / 1000") ms," \
+      "front CPU $f_cpu us/req, first request after $f_first ms"
+  stop_services
+}
+
+n=${#cfgs[@]}
+for round in $(seq 1 "$rounds"); do
+  for k in $(seq 0 $((n - 1))); do
+    run_config "$round" "${cfgs[$(((k + round - 1) % n))]}"
+  done
+done
+
+echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta.md"
+"${tool[@]}" report --results "$results" --meta "$out/meta.md" --out "$out/results.md"
+log "written: $out/results.md (raw figures: $results, logs: $run/)"
