@@ -2,6 +2,7 @@ package io.graylane.core;
 
 import io.graylane.core.config.Config;
 import io.graylane.core.hook.Hook;
+import io.graylane.core.mirror.Mirror;
 
 /**
  * The static facade that advice calls. Every method is cheap, never throws on a normal path, and
@@ -20,13 +21,24 @@ public final class Traffic {
         TraceMap traceMap = config.traceMapEnabled() ? new TraceMap(config.traceMapMaxEntries, config.traceMapTtlMillis) : null;
         String[] idHeaders = config.traceIdHeaders.toArray(new String[0]);
         TrafficContext background = TrafficContext.background(config.labelHeader, config.localLabel, idHeaders, traceMap);
-        settings = new Settings(config, new Inbound(config, traceMap, background), background);
+        Settings previous = settings;
+        if (previous != null && previous.inbound.mirror != null) previous.inbound.mirror.stop();
+        Mirror mirror = Mirror.of(config);
+        settings = new Settings(config, new Inbound(config, traceMap, background, mirror), background);
     }
 
     /** For tests: forget the configuration and this thread's state. */
     static void stop() {
+        Settings previous = settings;
+        if (previous != null && previous.inbound.mirror != null) previous.inbound.mirror.stop();
         settings = null;
         THREAD.remove();
+    }
+
+    /** The mirror, or null when mirroring is off or graylane has not started. */
+    public static Mirror mirror() {
+        Settings s = settings;
+        return s == null ? null : s.inbound.mirror;
     }
 
     public static Config config() {
