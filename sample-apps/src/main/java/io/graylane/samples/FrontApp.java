@@ -189,7 +189,7 @@ public final class FrontApp {
 
         private static void logBody(HttpServletRequest req, Bodies.Read read) {
             System.out.println("[front] " + req.getMethod() + " " + req.getRequestURI() + " read " + read.bytes()
-                    + " body bytes, sha256 " + read.sha256().substring(0, 16) + "..."
+                    + " body bytes, sha256 " + read.sha256().substring(0, 16) + "..., x-request-id=" + req.getHeader("x-request-id")
                     + ("1".equals(req.getHeader("x-graylane-mirror")) ? " (shadow copy)" : ""));
         }
 

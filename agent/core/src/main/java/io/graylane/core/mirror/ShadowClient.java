@@ -20,6 +20,11 @@ final class ShadowClient implements AutoCloseable {
 
     /** Longest response head read; a longer one is a failure. */
     private static final int MAX_HEAD = 64 * 1024;
+    /**
+     * After a complete response, how long to wait for the server to close first (it was asked to): the side that
+     * closes first keeps the port in TIME_WAIT, and a busy mirror must not run out of ephemeral ports.
+     */
+    private static final long CLOSE_GRACE_MILLIS = 100;
 
     private final String host;
     private final int port;
@@ -78,11 +83,28 @@ final class ShadowClient implements AutoCloseable {
             }
             if (n > 0) {
                 in.flip();
-                if (response.consume(in)) return response.status;
+                if (response.consume(in)) {
+                    awaitClose(channel, key, Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS)));
+                    return response.status;
+                }
             } else if (!await(key, SelectionKey.OP_READ, deadline)) {
                 if (response.status > 0) return response.status; // answered; the rest of its body is not waited for
                 throw timeout("response");
             }
+        }
+    }
+
+    /** Reads (and drops) until the server closes the connection, an error, or {@code until}. */
+    private void awaitClose(SocketChannel channel, SelectionKey key, long until) {
+        try {
+            while (true) {
+                in.clear();
+                int n = channel.read(in);
+                if (n < 0) return;
+                if (n == 0 && !await(key, SelectionKey.OP_READ, until)) return;
+            }
+        } catch (IOException e) {
+            // reset or closed: either way the exchange is over
         }
     }
 
