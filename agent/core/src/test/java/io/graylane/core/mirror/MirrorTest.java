@@ -255,6 +255,29 @@ class MirrorTest {
     }
 
     @Test
+    void decidingNotToCopyARequestAllocatesNothing() {
+        start("graylane.mirror.percentage", "1");
+        InboundRequest in = Traffic.inbound(Hook.SERVLET);
+        String unselected = null;
+        for (int i = 0; unselected == null; i++) {
+            if (!new Sampling(1).selects("id-" + i)) unselected = "id-" + i;
+        }
+        for (int i = 0; i < in.size(); i++) in.set(i, "x-request-id".equals(in.name(i)) ? unselected : null);
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!(threads instanceof com.sun.management.ThreadMXBean)) return; // not measurable on this JVM
+        com.sun.management.ThreadMXBean hotspot = (com.sun.management.ThreadMXBean) threads;
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) assertNull(in.mirrorCandidate() ? in.mirror() : null); // warm
+        long before = hotspot.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            if (in.mirrorCandidate() && in.mirror() != null) throw new AssertionError("selected");
+        }
+        long allocated = hotspot.getThreadAllocatedBytes(thread) - before;
+        assertTrue(allocated < 4096, "100,000 decisions allocated " + allocated + " bytes");
+        in.open().close();
+    }
+
+    @Test
     void theMarkerTravelsWhateverTheMirrorAndTraceSettingsButOnlyAsOne() {
         Map<String, String> props = new HashMap<>();
         props.put("graylane.trace.headers", "x-request-id");
