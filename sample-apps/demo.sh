@@ -3,6 +3,7 @@
 #   front (Jetty 12, agent, lane "base") -> middle backend (Tomcat 9, agent, lane "base") -> leaf backend (no agent)
 # and prints, hop by hop, which label and trace id each service saw.
 # Usage: bash sample-apps/demo.sh [okhttp|okhttp-async|url-connection|java-http|java-http-async|apache4|apache5]
+#        bash sample-apps/demo.sh mirror    (shadow traffic: front v1 serves, a copy of each request goes to front v2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 client="${1:-okhttp}"
@@ -29,6 +30,32 @@ wait_health "$leaf"
 middle=$(free_port)
 ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-backend.jar" "$middle" "http://127.0.0.1:$leaf" >"$logs/middle.log" 2>&1 & pids+=($!)
 wait_health "$middle"
+
+if [ "$client" = mirror ]; then
+  # Istio style: all traffic goes to v1; v1 copies each request, fire-and-forget, to the candidate v2
+  v2=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-front.jar" "$v2" "http://127.0.0.1:$middle" >"$logs/front-v2.log" 2>&1 & pids+=($!)
+  v1=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -Dgraylane.mirror.enabled=true -Dgraylane.mirror.target="http://127.0.0.1:$v2" \
+    -jar "$apps/graylane-front.jar" "$v1" "http://127.0.0.1:$middle" >"$logs/front-v1.log" 2>&1 & pids+=($!)
+  wait_health "$v2"
+  wait_health "$v1"
+  echo "front v1 :$v1 (mirrors to v2) and front v2 :$v2, both -> backend :$middle (agent) -> backend :$leaf; logs in $logs"
+  grep -h '^\[graylane\]' "$logs/front-v1.log" | head -1
+  java -cp "$apps/graylane-front.jar" io.graylane.samples.DemoClient "http://127.0.0.1:$v1" mirror
+  # copies are sent after the primary answered, in the background: give them a moment
+  for _ in $(seq 1 40); do
+    [ "$(grep -c 'demo-mirror' "$logs/front-v2.log" || true)" -ge 2 ] && break
+    sleep 0.25
+  done
+  echo
+  echo "what the candidate v2 received (copies: Host gets -shadow, x-graylane-mirror: 1):"
+  grep -h -E '^\[front\] .*(demo-mirror|\(shadow copy\))' "$logs/front-v2.log" | sed 's/^/  /' || echo "  (nothing yet)"
+  echo "what the backend received from v2's own outbound call (the marker travels on):"
+  grep -h -E '^\[backend\] .*shadow-copy' "$logs/middle.log" | sed 's/^/  /' || echo "  (nothing yet)"
+  exit 0
+fi
+
 front=$(free_port)
 ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-front.jar" "$front" "http://127.0.0.1:$middle" >"$logs/front.log" 2>&1 & pids+=($!)
 wait_health "$front"

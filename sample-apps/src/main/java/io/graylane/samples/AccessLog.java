@@ -2,7 +2,7 @@ package io.graylane.samples;
 
 import java.util.function.UnaryOperator;
 
-/** One stdout line per request with the headers graylane cares about. */
+/** One stdout line per request with the headers graylane cares about (and, for a shadow copy, its Host). */
 final class AccessLog {
 
     private AccessLog() {
@@ -13,7 +13,8 @@ final class AccessLog {
         System.out.println("[" + service + "] " + method + " " + path
                 + " label=" + orDash(header.apply("x-asm-traffic-tag"))
                 + " x-request-id=" + orDash(header.apply("x-request-id"))
-                + " traceparent=" + orDash(header.apply("traceparent")));
+                + " traceparent=" + orDash(header.apply("traceparent"))
+                + ("1".equals(header.apply("x-graylane-mirror")) ? " shadow-copy host=" + header.apply("host") : ""));
     }
 
     private static String orDash(String value) {

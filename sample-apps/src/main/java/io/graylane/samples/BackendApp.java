@@ -2,7 +2,6 @@ package io.graylane.samples;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -19,7 +18,8 @@ import org.apache.catalina.startup.Tomcat;
  * Backend service on embedded Tomcat 9 (javax servlet): {@code java -jar graylane-backend.jar PORT [NEXT_URL]}.
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
- *   <li>any method on {@code /echo} -> the received headers as JSON; with NEXT_URL, also NEXT_URL/echo's answer</li>
+ *   <li>any method on {@code /echo} -> the received headers as JSON; with NEXT_URL, also NEXT_URL/echo's answer.
+ *   A request body is read and logged (length, SHA-256)</li>
  * </ul>
  */
 public final class BackendApp {
@@ -86,7 +86,12 @@ public final class BackendApp {
         }
 
         private void echo(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            req.getInputStream().transferTo(OutputStream.nullOutputStream());
+            Bodies.Read body = Bodies.read(req.getInputStream(), -1);
+            if (body.bytes() > 0) {
+                System.out.println("[backend] " + req.getMethod() + " " + req.getRequestURI() + " read " + body.bytes()
+                        + " body bytes, sha256 " + body.sha256() + ", x-request-id=" + req.getHeader("x-request-id")
+                        + ("1".equals(req.getHeader("x-graylane-mirror")) ? " (shadow copy)" : ""));
+            }
             StringBuilder json = new StringBuilder("{\"service\":\"backend\",\"headers\":")
                     .append(Json.headers(req.getHeaderNames(), req::getHeaders));
             if (nextUrl != null) {

@@ -22,6 +22,10 @@ public final class DemoClient {
         String front = args[0].replaceAll("/+$", "");
         String client = args.length > 1 ? args[1] : "okhttp";
         HttpClient http = HttpClient.newHttpClient();
+        if (client.equals("mirror")) {
+            mirror(http, front);
+            return;
+        }
         show(http, front + "/call/" + client, "dev-x", "demo-req-1");
         show(http, front + "/call/" + client, null, "demo-req-2");
     }
@@ -42,6 +46,29 @@ public final class DemoClient {
                     first(headers, "traceparent"));
             hop = json.get("downstream");
         }
+    }
+
+    /** The mirror scenario: requests to v1, whose copies go to v2 (demo.sh prints what v2 received). */
+    private static void mirror(HttpClient http, String front) throws Exception {
+        String url = front + "/call/okhttp";
+        System.out.printf("%nGET %s  (x-asm-traffic-tag=dev-x, x-request-id=demo-mirror-1)%n", url);
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-request-id", "demo-mirror-1")
+                .header("x-asm-traffic-tag", "dev-x").build(), HttpResponse.BodyHandlers.ofString());
+        System.out.printf("  v1 answered %d%n", get.statusCode());
+
+        String body = "{\"order\":\"demo-42\",\"items\":[\"tea\",\"cake\"]}";
+        url = front + "/body";
+        System.out.printf("%nPOST %s  (%d body bytes, x-request-id=demo-mirror-2)%n", url, body.length());
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-request-id", "demo-mirror-2")
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        System.out.printf("  v1 answered %d %s%n", post.statusCode(), post.body());
+
+        url = front + "/ignore-body";
+        System.out.printf("%nPOST %s  (the application does not read the body: no copy, counted as skipped)%n", url);
+        HttpResponse<String> ignored = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-request-id", "demo-mirror-3")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        System.out.printf("  v1 answered %d%n", ignored.statusCode());
     }
 
     private static String hex(int digits) {

@@ -1,8 +1,10 @@
 package io.graylane.samples;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
@@ -28,6 +30,11 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
  *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
  *   {@code async-servlet})</li>
+ *   <li>any method on {@code /body[?max=N]} -> reads the request body (at most N bytes) from its input stream and
+ *   answers its length and SHA-256; {@code /body/reader} reads it through {@code getReader()};
+ *   {@code /body/async} reads it in an {@code AsyncContext.start} task</li>
+ *   <li>{@code POST /form} -> the request parameters (a URL-encoded form body is parsed by the container)</li>
+ *   <li>any method on {@code /ignore-body} -> answers without reading the body</li>
  * </ul>
  */
 public final class FrontApp {
@@ -100,8 +107,98 @@ public final class FrontApp {
         }
 
         @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+            if (!bodyEndpoint(req, resp, path)) {
+                send(resp, 404, TEXT_PLAIN, "not found: " + path);
+            }
+        }
+
+        @Override
+        protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            doPost(req, resp);
+        }
+
+        /** The endpoints that take a request body; false when {@code path} is none of them. */
+        private boolean bodyEndpoint(HttpServletRequest req, HttpServletResponse resp, String path) throws IOException {
+            switch (path) {
+                case "/body" -> {
+                    // from the query string by hand: getParameter would make the container parse a form body
+                    String max = queryValue(req.getQueryString(), "max");
+                    Bodies.Read read = Bodies.read(req.getInputStream(), max == null ? -1 : Long.parseLong(max));
+                    logBody(req, read);
+                    send(resp, 200, APPLICATION_JSON, read.json("front", req.getMethod(), "stream"));
+                }
+                case "/body/reader" -> {
+                    Charset charset = Charset.forName(req.getCharacterEncoding() == null ? "ISO-8859-1" : req.getCharacterEncoding());
+                    Bodies.Read read = Bodies.read(req.getReader(), charset);
+                    logBody(req, read);
+                    send(resp, 200, APPLICATION_JSON, read.json("front", req.getMethod(), "reader"));
+                }
+                case "/body/async" -> {
+                    AsyncContext async = req.startAsync();
+                    async.start(() -> {
+                        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+                        try {
+                            Bodies.Read read = Bodies.read(req.getInputStream(), -1);
+                            logBody(req, read);
+                            send(response, 200, APPLICATION_JSON, read.json("front", req.getMethod(), "async"));
+                        } catch (IOException | RuntimeException e) {
+                            try {
+                                send(response, 500, APPLICATION_JSON, Json.error(e));
+                            } catch (IOException ignored) {
+                                // the client is gone
+                            }
+                        } finally {
+                            async.complete();
+                        }
+                    });
+                }
+                case "/form" -> {
+                    StringBuilder json = new StringBuilder("{\"service\":\"front\",\"parameters\":{");
+                    String separator = "";
+                    for (Map.Entry<String, String[]> p : req.getParameterMap().entrySet()) {
+                        json.append(separator).append(Json.quote(p.getKey())).append(":[");
+                        for (int i = 0; i < p.getValue().length; i++) {
+                            json.append(i == 0 ? "" : ",").append(Json.quote(p.getValue()[i]));
+                        }
+                        json.append(']');
+                        separator = ",";
+                    }
+                    send(resp, 200, APPLICATION_JSON, json.append("}}").toString());
+                }
+                case "/ignore-body" -> send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"read\":\"nothing\"}");
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static String queryValue(String query, String name) {
+            if (query == null) {
+                return null;
+            }
+            for (String pair : query.split("&")) {
+                if (pair.startsWith(name + "=")) {
+                    return pair.substring(name.length() + 1);
+                }
+            }
+            return null;
+        }
+
+        private static void logBody(HttpServletRequest req, Bodies.Read read) {
+            System.out.println("[front] " + req.getMethod() + " " + req.getRequestURI() + " read " + read.bytes()
+                    + " body bytes, sha256 " + read.sha256().substring(0, 16) + "..., x-request-id=" + req.getHeader("x-request-id")
+                    + ("1".equals(req.getHeader("x-graylane-mirror")) ? " (shadow copy)" : ""));
+        }
+
+        @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+            if (bodyEndpoint(req, resp, path)) {
+                return;
+            }
             if (path.equals("/health")) {
                 send(resp, 200, TEXT_PLAIN, "ok");
             } else if (path.startsWith("/call/grpc")) {

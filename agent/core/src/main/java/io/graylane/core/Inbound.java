@@ -4,6 +4,8 @@ import io.graylane.core.config.Config;
 import io.graylane.core.config.Headers;
 import io.graylane.core.config.LabelSource;
 import io.graylane.core.log.Log;
+import io.graylane.core.mirror.HeaderScrubber;
+import io.graylane.core.mirror.Mirror;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * configured sources in order (first accepted value wins), plus the trace headers it carries.
  * Immutable; built once from the configuration.
  */
-final class Inbound {
+final class Inbound implements HeaderScrubber {
 
     /** Longest trace header value copied to outbound calls; longer ones are dropped. */
     static final int MAX_TRACE_VALUE = 8192;
@@ -33,8 +35,19 @@ final class Inbound {
     private final LabelPolicy policy;
     private final TraceMap traceMap;
     private final TrafficContext background;
+    /** The shadow marker is forwarded by itself, unless graylane.trace.headers already copies it verbatim. */
+    private final int markerIndex;
+    private final boolean markerIsTraceHeader;
+    /** The graylane.mirror.sample-key header, or -1 when mirroring is off. */
+    private final int sampleIndex;
+    /** Null when mirroring is off. */
+    final Mirror mirror;
 
     Inbound(Config config, TraceMap traceMap, TrafficContext background) {
+        this(config, traceMap, background, null);
+    }
+
+    Inbound(Config config, TraceMap traceMap, TrafficContext background, Mirror mirror) {
         List<String> headerNames = new ArrayList<>();
         List<LabelSource> sources = config.labelSources;
         sourceKinds = new LabelSource.Kind[sources.size()];
@@ -52,6 +65,10 @@ final class Inbound {
         traceIndexes = indexesOf(headerNames, config.traceHeaders);
         idIndexes = traceMap == null ? new int[0] : indexesOf(headerNames, config.traceIdHeaders);
         baggageIndex = headerNames.indexOf("baggage");
+        markerIsTraceHeader = config.traceHeaders.contains(Mirror.MARKER);
+        markerIndex = indexOf(headerNames, Mirror.MARKER);
+        this.mirror = mirror;
+        sampleIndex = mirror == null ? -1 : indexOf(headerNames, config.mirror.sampleKey);
         names = headerNames.toArray(new String[0]);
         labelHeader = config.labelHeader;
         localLabel = config.localLabel;
@@ -129,15 +146,20 @@ final class Inbound {
             String v = values[i];
             if (v != null && Headers.isSafeValue(v, MAX_TRACE_VALUE)) present++;
         }
-        if (present == 0 && !fromRequest && label == background.label()) return background;
+        boolean marker = !markerIsTraceHeader && isShadow(values);
+        if (present == 0 && !fromRequest && !marker && label == background.label()) return background;
 
-        int size = present + (label != null ? 1 : 0);
+        int size = present + (label != null ? 1 : 0) + (marker ? 1 : 0);
         String[] outNames = new String[size];
         String[] outValues = new String[size];
         int k = 0;
         if (label != null) {
             outNames[k] = labelHeader;
             outValues[k++] = label;
+        }
+        if (marker) {
+            outNames[k] = Mirror.MARKER;
+            outValues[k++] = "1";
         }
         for (int i : traceIndexes) {
             String v = values[i];
@@ -152,6 +174,32 @@ final class Inbound {
             }
         }
         return new TrafficContext(label, outNames, outValues);
+    }
+
+    /** Whether the request is a shadow copy ({@code x-graylane-mirror: 1}); {@code values} as given to {@link #resolve}. */
+    boolean isShadow(String[] values) {
+        String v = values[markerIndex];
+        return v != null && v.trim().equals("1");
+    }
+
+    /** The graylane.mirror.sample-key header's value, or null (also when mirroring is off). */
+    String sampleKey(String[] values) {
+        return sampleIndex < 0 ? null : values[sampleIndex];
+    }
+
+    /**
+     * For copies: a header that is a label source ({@code header:NAME}) whose value the policy rejects is left
+     * out, and baggage loses rejected label entries, as on outbound calls.
+     */
+    @Override
+    public String scrub(String lowerCaseName, String value) {
+        for (int s = 0; s < sourceKinds.length; s++) {
+            if (sourceKinds[s] == LabelSource.Kind.HEADER && names[sourceIndexes[s]].equalsIgnoreCase(lowerCaseName)
+                    && !policy.accepts(value)) {
+                return null;
+            }
+        }
+        return baggageIndex >= 0 && "baggage".equals(lowerCaseName) ? withoutBadLabels(value) : value;
     }
 
     /** Baggage is forwarded verbatim, so label entries that fail the policy are taken out of it first. */

@@ -1,5 +1,7 @@
 package io.graylane.core;
 
+import io.graylane.core.mirror.ShadowCapture;
+
 import java.util.Arrays;
 
 /**
@@ -24,6 +26,8 @@ public final class InboundRequest implements Scope {
     private Inbound inbound;
     private String[] values = new String[0];
     private boolean open;
+    /** The selected request's capture, from {@link #mirror} until the scope closes. */
+    private ShadowCapture capture;
 
     boolean isOpen() {
         return open;
@@ -37,6 +41,11 @@ public final class InboundRequest implements Scope {
             Arrays.fill(values, null);
         }
         inbound = resolver;
+        if (capture != null) {
+            // a hook that failed between mirror() and open(): that request is not copied
+            capture.abandon("the request's hook failed", null);
+            capture = null;
+        }
         return this;
     }
 
@@ -58,6 +67,7 @@ public final class InboundRequest implements Scope {
     /** Resolves the label, makes the request's context current and returns the scope to close at the end. */
     public Scope open() {
         TrafficContext context = inbound.resolve(values);
+        if (capture != null) capture.resolvedLabel(context.label());
         Arrays.fill(values, null);
         current = context;
         open = true;
@@ -65,14 +75,39 @@ public final class InboundRequest implements Scope {
     }
 
     /**
+     * Whether this request may be mirrored: mirroring is on and the request (its headers set, not yet opened) is
+     * not a shadow copy. Cheap; a hook asks it before anything else about mirroring.
+     */
+    public boolean mirrorCandidate() {
+        return inbound.mirror != null && !open && !inbound.isShadow(values);
+    }
+
+    /**
+     * Decides whether the request is copied (graylane.mirror.percentage over graylane.mirror.sample-key), after its
+     * headers are set and before {@link #open}. Returns the capture the hook's request wrapper fills, or null. The
+     * capture learns the request's label in {@link #open} and is finished when this scope closes.
+     */
+    public ShadowCapture mirror() {
+        if (!mirrorCandidate() || capture != null) return null;
+        capture = inbound.mirror.select(inbound.sampleKey(values), inbound);
+        return capture;
+    }
+
+    /**
      * Ends the request: the thread is left with no context at all, not with whatever it had before.
      * A server thread may have been started under another request's context (pools start threads
-     * lazily); it must never hand that on to the work it does next.
+     * lazily); it must never hand that on to the work it does next. A mirrored request's copy is
+     * then built (or deferred to the end of its async cycle) by its wrapper.
      */
     @Override
     public void close() {
         if (!open) return;
         current = null;
         open = false;
+        ShadowCapture finished = capture;
+        if (finished != null) {
+            capture = null;
+            finished.primaryReturned();
+        }
     }
 }

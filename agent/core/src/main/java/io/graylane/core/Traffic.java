@@ -2,6 +2,7 @@ package io.graylane.core;
 
 import io.graylane.core.config.Config;
 import io.graylane.core.hook.Hook;
+import io.graylane.core.mirror.Mirror;
 
 /**
  * The static facade that advice calls. Every method is cheap, never throws on a normal path, and
@@ -17,14 +18,24 @@ public final class Traffic {
 
     /** Applies a configuration; called once by the agent before any hook is installed. */
     public static void start(Config config) {
-        TrafficResolver resolver = TrafficResolver.create(config);
+        Settings previous = settings;
+        if (previous != null && previous.inbound.mirror != null) previous.inbound.mirror.stop();
+        TrafficResolver resolver = TrafficResolver.create(config, Mirror.of(config));
         settings = new Settings(config, resolver.inbound, resolver.background);
     }
 
     /** For tests: forget the configuration and this thread's state. */
     static void stop() {
+        Settings previous = settings;
+        if (previous != null && previous.inbound.mirror != null) previous.inbound.mirror.stop();
         settings = null;
         THREAD.remove();
+    }
+
+    /** The mirror, or null when mirroring is off or graylane has not started. */
+    public static Mirror mirror() {
+        Settings s = settings;
+        return s == null ? null : s.inbound.mirror;
     }
 
     public static Config config() {

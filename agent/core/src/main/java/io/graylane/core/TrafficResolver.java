@@ -1,6 +1,7 @@
 package io.graylane.core;
 
 import io.graylane.core.config.Config;
+import io.graylane.core.mirror.Mirror;
 
 /**
  * Resolves an inbound request's {@link TrafficContext} from headers read through any reader: the
@@ -26,10 +27,15 @@ public final class TrafficResolver {
     }
 
     public static TrafficResolver create(Config config) {
+        return create(config, null);
+    }
+
+    /** With the mirror of graylane's own servlet hooks (null: none). */
+    static TrafficResolver create(Config config, Mirror mirror) {
         TraceMap traceMap = config.traceMapEnabled() ? new TraceMap(config.traceMapMaxEntries, config.traceMapTtlMillis) : null;
         String[] idHeaders = config.traceIdHeaders.toArray(new String[0]);
         TrafficContext background = TrafficContext.background(config.labelHeader, config.localLabel, idHeaders, traceMap);
-        return new TrafficResolver(new Inbound(config, traceMap, background), background);
+        return new TrafficResolver(new Inbound(config, traceMap, background, mirror), background);
     }
 
     /**

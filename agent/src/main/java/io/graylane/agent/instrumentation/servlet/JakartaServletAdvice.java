@@ -1,30 +1,41 @@
 package io.graylane.agent.instrumentation.servlet;
 
+import io.graylane.agent.instrumentation.servlet.helper.JakartaShadowRequest;
 import io.graylane.core.InboundRequest;
-import io.graylane.core.Scope;
 import io.graylane.core.Traffic;
 import io.graylane.core.hook.Hook;
+import io.graylane.core.mirror.ShadowCapture;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import net.bytebuddy.asm.Advice;
 
-/** {@code jakarta.servlet} filters and servlets: read the request's headers, open its context, close it on the way out. */
+/**
+ * {@code jakarta.servlet} filters and servlets: read the request's headers, open its context, close it on the way out.
+ * The outermost call of a request selected for mirroring hands the application a wrapper that captures the body it
+ * reads; the copy is made when the call (or the request's async cycle) ends.
+ */
 public final class JakartaServletAdvice {
 
     private JakartaServletAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Scope enter(@Advice.Argument(0) ServletRequest request) {
+    public static InboundRequest enter(@Advice.Argument(value = 0, readOnly = false) ServletRequest request) {
         if (!(request instanceof HttpServletRequest)) return null;
         InboundRequest in = Traffic.inbound(Hook.SERVLET);
         if (in == null) return null;
         HttpServletRequest http = (HttpServletRequest) request;
         for (int i = 0; i < in.size(); i++) in.set(i, http.getHeader(in.name(i)));
-        return in.open();
+        if (in.mirrorCandidate() && http.getDispatcherType() == DispatcherType.REQUEST) {
+            ShadowCapture capture = in.mirror();
+            if (capture != null) request = JakartaShadowRequest.wrap(http, capture);
+        }
+        in.open();
+        return in;
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Enter Scope scope) {
+    public static void exit(@Advice.Enter InboundRequest scope) {
         if (scope != null) scope.close();
     }
 }

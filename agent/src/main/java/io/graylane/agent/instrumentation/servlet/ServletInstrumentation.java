@@ -3,8 +3,15 @@ package io.graylane.agent.instrumentation.servlet;
 import io.graylane.agent.Advices;
 import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.core.Traffic;
+import io.graylane.core.config.Config;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+import java.security.ProtectionDomain;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
@@ -22,22 +29,34 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 public final class ServletInstrumentation implements InstrumentationModule {
 
     private static final String PACKAGE = "io.graylane.agent.instrumentation.servlet.";
+    private static final String HELPER = PACKAGE + "helper.";
 
     private final String base;
     private final String advice;
+    /** Prefix of this namespace's mirror helpers (request wrapper, body stream, async listener). */
+    private final String helpers;
 
-    private ServletInstrumentation(String base, String advice) {
+    private ServletInstrumentation(String base, String advice, String helpers) {
         this.base = base;
         this.advice = advice;
+        this.helpers = helpers;
     }
 
     public static ServletInstrumentation javax() {
-        return new ServletInstrumentation("javax.servlet", PACKAGE + "JavaxServletAdvice");
+        return new ServletInstrumentation("javax.servlet", PACKAGE + "JavaxServletAdvice", HELPER + "Javax");
     }
 
     public static ServletInstrumentation jakarta() {
-        return new ServletInstrumentation("jakarta.servlet", PACKAGE + "JakartaServletAdvice");
+        return new ServletInstrumentation("jakarta.servlet", PACKAGE + "JakartaServletAdvice", HELPER + "Jakarta");
     }
+
+    private static final AgentBuilder.Transformer NO_HELPERS = new AgentBuilder.Transformer() {
+        @Override
+        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
+                                                JavaModule module, ProtectionDomain protectionDomain) {
+            return builder;
+        }
+    };
 
     @Override
     public Hook hook() {
@@ -48,11 +67,19 @@ public final class ServletInstrumentation implements InstrumentationModule {
     public AgentBuilder extend(AgentBuilder builder, Advices advices) {
         String request = base + ".ServletRequest";
         String response = base + ".ServletResponse";
+        // the mirror's request wrapper is a real class: defined in each loader whose servlets or filters are hooked,
+        // and only when mirroring is on (the advice never reaches it otherwise)
+        Config config = Traffic.config();
+        AgentBuilder.Transformer mirrorHelpers = config != null && config.mirror.enabled
+                ? advices.helpers(helpers + "ShadowInputStream", helpers + "ShadowListener", helpers + "ShadowRequest")
+                : NO_HELPERS;
         return builder
                 .type(named(base + ".http.HttpServlet"))
+                .transform(mirrorHelpers)
                 .transform(advices.advice(hook(), named("service").and(takesArguments(2))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response))), advice))
                 .type(not(isAbstract()).and(hasSuperType(named(base + ".Filter"))), ClassLoaders.canSee(base + ".Filter"))
+                .transform(mirrorHelpers)
                 .transform(advices.advice(hook(), named("doFilter").and(takesArguments(3))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response)))
                         .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice))

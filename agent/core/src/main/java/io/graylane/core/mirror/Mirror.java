@@ -1,0 +1,314 @@
+package io.graylane.core.mirror;
+
+import io.graylane.core.Traffic;
+import io.graylane.core.TrafficContext;
+import io.graylane.core.config.Config;
+import io.graylane.core.log.Log;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Shadow copies of inbound HTTP requests (graylane.mirror.*): which requests are selected, the bounded queue of
+ * copies, the small pool of daemon threads that send them, and the counters ({@code graylane:type=Mirror}).
+ *
+ * <p>The primary request never waits on any of it: selecting is a hash, queueing is a non-blocking offer (a full
+ * queue drops the copy and counts it), and only the two sender threads ({@code graylane-mirror-1} and {@code -2})
+ * ever touch the network. Nothing starts until the first request is selected: no thread, no JMX (whose early
+ * initialisation breaks some applications).
+ */
+public final class Mirror implements MirrorMBean {
+
+    /** The header that marks a shadow copy; a request carrying it (value 1) is never copied again. */
+    public static final String MARKER = "x-graylane-mirror";
+    public static final String OBJECT_NAME = "graylane:type=Mirror";
+    static final int SENDERS = 2;
+    private static final long SUMMARY_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+
+    /** Never copied: hop-by-hop headers, and those the copy sets itself. */
+    private static final String[] ALWAYS_DROPPED = {"host", "content-length", "transfer-encoding", "connection",
+            "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate",
+            "expect", "http2-settings", MARKER};
+
+    private final String target;
+    private final String host;
+    private final int port;
+    private final Sampling sampling;
+    private final String copyLabel;
+    private final String labelHeader;
+    private final String hostSuffix;
+    private final int maxBodyBytes;
+    private final long timeoutMillis;
+    private final Set<String> droppedHeaders;
+    private final ArrayBlockingQueue<ShadowCopy> queue;
+    private final int queueCapacity;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final long maxQueuedBytes;
+
+    private final AtomicLong selected = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final AtomicBoolean warnedDrop = new AtomicBoolean();
+    private final AtomicBoolean warnedAbandon = new AtomicBoolean();
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final Thread[] senders = new Thread[SENDERS];
+    private volatile boolean stopped;
+    private volatile boolean registered;
+
+    Mirror(Config.Mirror config, String labelHeader) {
+        URI uri = URI.create(config.target);
+        this.target = config.target;
+        this.host = uri.getHost();
+        this.port = uri.getPort() < 0 ? 80 : uri.getPort();
+        this.sampling = new Sampling(config.percentage);
+        this.copyLabel = config.label;
+        this.labelHeader = labelHeader;
+        this.hostSuffix = config.hostSuffix == null ? "" : config.hostSuffix;
+        this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes);
+        this.timeoutMillis = config.timeoutMillis;
+        Set<String> drop = new HashSet<>(Arrays.asList(ALWAYS_DROPPED));
+        if (labelHeader != null) drop.add(labelHeader.toLowerCase(Locale.ROOT));
+        for (String name : config.excludeHeaders) drop.add(name.toLowerCase(Locale.ROOT));
+        this.droppedHeaders = drop;
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity);
+        this.queueCapacity = config.queueCapacity;
+        this.maxQueuedBytes = Math.max(2L * maxBodyBytes + 1024,
+                Math.min(MAX_QUEUED_BYTES, Runtime.getRuntime().maxMemory() / 8));
+    }
+
+    /** The mirror of a configuration, or null when mirroring is off. */
+    public static Mirror of(Config config) {
+        return config.mirror.enabled ? new Mirror(config.mirror, config.labelHeader) : null;
+    }
+
+    /**
+     * Decides whether an inbound request is copied ({@code sampleKey}: its graylane.mirror.sample-key header, or
+     * null) and returns the capture for it, or null.
+     */
+    public ShadowCapture select(String sampleKey, HeaderScrubber scrubber) {
+        if (stopped || !sampling.selects(sampleKey)) return null;
+        selected.incrementAndGet();
+        if (!started.get()) start();
+        return new ShadowCapture(this, copyLabel, scrubber);
+    }
+
+    // ---- settings the copy is built with ----
+
+    int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    String hostSuffix() {
+        return hostSuffix;
+    }
+
+    String labelHeader() {
+        return labelHeader;
+    }
+
+    boolean dropsHeader(String lowerCaseName) {
+        return droppedHeaders.contains(lowerCaseName);
+    }
+
+    // ---- outcomes ----
+
+    void submit(ShadowCopy copy) {
+        long weight = copy.weight();
+        if (queuedBytes.addAndGet(weight) > maxQueuedBytes || !queue.offer(copy)) {
+            queuedBytes.addAndGet(-weight);
+            dropped.incrementAndGet();
+            if (warnedDrop.compareAndSet(false, true)) {
+                Log.warn("the mirror queue is full (graylane.mirror.queue-capacity " + queueCapacity
+                        + ", target " + target + "): copies are dropped and counted (" + OBJECT_NAME
+                        + " Dropped); this warning is shown once");
+            }
+        }
+    }
+
+    void skipped(String method, String requestUri, String reason) {
+        skipped.incrementAndGet();
+        if (Log.isDebug()) Log.debug("mirror: no copy of " + method + " " + requestUri + ": " + reason);
+    }
+
+    void abandoned(String reason, Throwable cause) {
+        skipped.incrementAndGet();
+        if (cause != null && warnedAbandon.compareAndSet(false, true)) {
+            Log.warn("mirror: a copy could not be built (" + reason + "): " + cause
+                    + "; such requests are counted as skipped (this warning is shown once)");
+        } else if (Log.isDebug()) {
+            Log.debug("mirror: no copy: " + reason + (cause == null ? "" : ": " + cause));
+        }
+    }
+
+    // ---- the sender pool ----
+
+    private synchronized void start() {
+        if (started.get() || stopped) return;
+        // the pool must not inherit the request's context (graylane's own thread hooks would hand it on)
+        TrafficContext previous = Traffic.replay(null);
+        try {
+            for (int i = 0; i < SENDERS; i++) {
+                Thread thread = new Thread(new Sender(i == 0), "graylane-mirror-" + (i + 1));
+                thread.setDaemon(true);
+                // not the web application's loader: a sender must never pin it (nor look like its leaked thread)
+                thread.setContextClassLoader(null);
+                senders[i] = thread;
+                thread.start();
+            }
+        } finally {
+            Traffic.restore(previous);
+        }
+        started.set(true);
+    }
+
+    /** For tests: stops the senders and unregisters the MBean. Copies still queued are discarded. */
+    public synchronized void stop() {
+        stopped = true;
+        for (Thread thread : senders) {
+            if (thread != null) thread.interrupt();
+        }
+        queue.clear();
+        if (registered) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(new ObjectName(OBJECT_NAME));
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private void register() {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName(OBJECT_NAME);
+            if (!server.isRegistered(name)) {
+                server.registerMBean(this, name);
+                registered = true;
+            }
+        } catch (Throwable t) {
+            Log.warn("mirror counters cannot be registered as " + OBJECT_NAME + ": " + t);
+        }
+    }
+
+    private void send(ShadowClient client, ShadowCopy copy) {
+        try {
+            int status = client.send(copy.head(this), copy.body, copy.length, timeoutMillis, "HEAD".equals(copy.method));
+            sent.incrementAndGet();
+            if (Log.isDebug()) Log.debug("mirror: " + copy.method + " " + copy.target + " -> " + status);
+        } catch (Throwable t) {
+            failed.incrementAndGet();
+            if (warnedFailure.compareAndSet(false, true)) {
+                Log.warn("mirror: a copy to " + target + " failed (" + t + "); failures are counted (" + OBJECT_NAME
+                        + " Failed), never retried; this warning is shown once");
+            } else if (Log.isDebug()) {
+                Log.debug("mirror: " + copy.method + " " + copy.target + " failed: " + t);
+            }
+        }
+    }
+
+    private String summary() {
+        return "mirror to " + target + ": selected " + selected.get() + ", sent " + sent.get() + ", failed " + failed.get()
+                + ", dropped " + dropped.get() + ", skipped " + skipped.get() + ", queued " + queue.size();
+    }
+
+    private final class Sender implements Runnable {
+        private final boolean first;
+
+        Sender(boolean first) {
+            this.first = first;
+        }
+
+        @Override
+        public void run() {
+            if (first) register();
+            ShadowClient client;
+            try {
+                client = new ShadowClient(host, port);
+            } catch (Throwable t) {
+                Log.error("a mirror sender cannot start; copies queue up and are dropped", t);
+                return;
+            }
+            long lastSummary = System.nanoTime();
+            String lastLine = null;
+            try {
+                while (!stopped) {
+                    ShadowCopy copy;
+                    try {
+                        copy = queue.poll(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        continue;
+                    }
+                    if (copy != null) {
+                        queuedBytes.addAndGet(-copy.weight());
+                        send(client, copy);
+                    }
+                    if (first && Log.isDebug() && System.nanoTime() - lastSummary > SUMMARY_NANOS) {
+                        lastSummary = System.nanoTime();
+                        String line = summary();
+                        if (!line.equals(lastLine)) Log.debug(line);
+                        lastLine = line;
+                    }
+                }
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    // ---- MirrorMBean ----
+
+    @Override
+    public String getTarget() {
+        return target;
+    }
+
+    @Override
+    public long getSelected() {
+        return selected.get();
+    }
+
+    @Override
+    public long getSent() {
+        return sent.get();
+    }
+
+    @Override
+    public long getFailed() {
+        return failed.get();
+    }
+
+    @Override
+    public long getDropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public long getSkipped() {
+        return skipped.get();
+    }
+
+    @Override
+    public int getQueued() {
+        return queue.size();
+    }
+
+    @Override
+    public String toString() {
+        return summary();
+    }
+}

@@ -1,0 +1,314 @@
+package io.graylane.core.mirror;
+
+import io.graylane.core.InboundRequest;
+import io.graylane.core.Scope;
+import io.graylane.core.Traffic;
+import io.graylane.core.TrafficContext;
+import io.graylane.core.config.Config;
+import io.graylane.core.config.ConfigLoader;
+import io.graylane.core.hook.Hook;
+import io.graylane.core.log.Log;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.management.ObjectName;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The mirror from an inbound hook's point of view, with a stand-in for the servlet request wrapper. */
+class MirrorTest {
+
+    private static final String LABEL = "x-asm-traffic-tag";
+
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private TargetServer target;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Log.setOut(new PrintStream(logged, true));
+        target = new TargetServer();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        Traffic.start(ConfigLoader.load(null, Collections.<String, String>emptyMap(), Collections.<String, String>emptyMap()));
+        target.close();
+        for (Hook hook : Hook.values()) hook.reset();
+        Log.setOut(System.err);
+    }
+
+    private Mirror start(String... keyValues) {
+        Map<String, String> props = new HashMap<>();
+        props.put("graylane.mirror.enabled", "true");
+        props.put("graylane.mirror.target", target.url());
+        for (int i = 0; i < keyValues.length; i += 2) props.put(keyValues[i], keyValues[i + 1]);
+        Config config = ConfigLoader.load(null, props, Collections.singletonMap("ASM_TRAFFIC_TAG", "lane-local"));
+        assertEquals(Collections.emptyList(), config.problems);
+        Traffic.start(config);
+        return Traffic.mirror();
+    }
+
+    /** What the servlet wrapper does, minus the servlet API. */
+    private static final class FakeRequest implements ShadowRequest {
+        final Map<String, String> headers;
+        final String method;
+        final String uri;
+        final String query;
+        ShadowCapture capture;
+
+        FakeRequest(String method, String uri, String query, Map<String, String> headers) {
+            this.method = method;
+            this.uri = uri;
+            this.query = query;
+            this.headers = headers;
+        }
+
+        @Override
+        public void primaryReturned() {
+            for (Map.Entry<String, String> h : headers.entrySet()) capture.header(h.getKey(), h.getValue());
+            capture.complete(method, uri, query, "fallback:1", false, false, null);
+        }
+    }
+
+    /** One request through the hook: the application reads {@code read} bytes of {@code body} (all: and sees -1). */
+    private static ShadowCapture serve(FakeRequest request, byte[] body, int read) {
+        InboundRequest in = Traffic.inbound(Hook.SERVLET);
+        assertNotNull(in);
+        for (int i = 0; i < in.size(); i++) in.set(i, header(request.headers, in.name(i)));
+        ShadowCapture capture = in.mirrorCandidate() ? in.mirror() : null;
+        if (capture != null) {
+            request.capture = capture;
+            capture.attach(request, header(request.headers, "content-length"), header(request.headers, "transfer-encoding"), "HTTP/1.1");
+        }
+        Scope scope = in.open();
+        try {
+            if (capture != null && body != null) {
+                capture.write(body, 0, Math.min(read, body.length));
+                if (read >= body.length) capture.endOfStream();
+            }
+        } finally {
+            scope.close();
+        }
+        return capture;
+    }
+
+    private static String header(Map<String, String> headers, String lowerName) {
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey().toLowerCase(Locale.ROOT).equals(lowerName)) return h.getValue();
+        }
+        return null;
+    }
+
+    private static Map<String, String> headers(String... namesAndValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) m.put(namesAndValues[i], namesAndValues[i + 1]);
+        return m;
+    }
+
+    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.call()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void theCopyIsTheRequestWithShadowHostMarkerLabelAndExactBody() throws Exception {
+        start("graylane.mirror.exclude-headers", "Authorization,cookie");
+        byte[] body = "{\"n\":1,\"text\":\"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+        FakeRequest request = new FakeRequest("POST", "/orders/a%20b", "x=1&y=%2F", headers(
+                "Host", "orders:8080", "Content-Length", Integer.toString(body.length), "Content-Type", "application/json",
+                LABEL, "dev-x", "x-request-id", "r-1", "Authorization", "Bearer secret", "Cookie", "s=1",
+                "Connection", "keep-alive, x-hop", "x-hop", "1", "Keep-Alive", "timeout=5", "TE", "trailers",
+                "Expect", "100-continue", "x-custom", "kept"));
+        serve(request, body, body.length);
+
+        TargetServer.Received copy = target.next(20);
+        assertNotNull(copy, "the copy arrived");
+        assertEquals("POST /orders/a%20b?x=1&y=%2F HTTP/1.1", copy.requestLine());
+        assertEquals(Arrays.asList("orders-shadow:8080"), copy.header("host"));
+        assertEquals(Arrays.asList("1"), copy.header(Mirror.MARKER));
+        assertEquals(Arrays.asList("dev-x"), copy.header(LABEL));
+        assertEquals(Arrays.asList("r-1"), copy.header("x-request-id"));
+        assertEquals(Arrays.asList("kept"), copy.header("x-custom"));
+        assertEquals(Arrays.asList("application/json"), copy.header("content-type"));
+        assertEquals(Arrays.asList(Integer.toString(body.length)), copy.header("content-length"));
+        assertEquals(Arrays.asList("close"), copy.header("connection"));
+        for (String gone : new String[] {"authorization", "cookie", "x-hop", "keep-alive", "te", "expect", "transfer-encoding"}) {
+            assertEquals(Collections.emptyList(), copy.header(gone), gone + " is not copied");
+        }
+        assertArrayEquals(body, copy.body);
+        Mirror mirror = Traffic.mirror();
+        await("the copy counted as sent", () -> mirror.getSent() == 1);
+        assertEquals(1, mirror.getSelected());
+    }
+
+    @Test
+    void theConfiguredLabelReplacesTheRequestsAndAnUnlabelledCopyGetsTheResolvedOne() throws Exception {
+        start();
+        serve(new FakeRequest("GET", "/", null, headers("Host", "svc", LABEL, "bad lane")), null, 0);
+        TargetServer.Received copy = target.next(20);
+        assertEquals(Arrays.asList("svc-shadow"), copy.header("host"));
+        assertEquals(Arrays.asList("lane-local"), copy.header(LABEL), "the rejected value is never forwarded");
+        assertEquals(Collections.emptyList(), copy.header("content-length"), "no body, no framing");
+
+        start("graylane.mirror.label", "shadow-lane");
+        serve(new FakeRequest("GET", "/", null, headers("Host", "svc", LABEL, "dev-x")), null, 0);
+        assertEquals(Arrays.asList("shadow-lane"), target.next(20).header(LABEL));
+    }
+
+    @Test
+    void aShadowCopyIsNeverMirroredAndCarriesTheMarkerOn() throws Exception {
+        Mirror mirror = start();
+        InboundRequest in = Traffic.inbound(Hook.SERVLET);
+        for (int i = 0; i < in.size(); i++) in.set(i, Mirror.MARKER.equals(in.name(i)) ? "1" : null);
+        assertFalse(in.mirrorCandidate());
+        assertNull(in.mirror());
+        Scope scope = in.open();
+        try {
+            TrafficContext context = Traffic.current();
+            assertEquals("1", context.get(Mirror.MARKER));
+            assertEquals("lane-local", context.get(LABEL));
+        } finally {
+            scope.close();
+        }
+        assertEquals(0, mirror.getSelected());
+    }
+
+    @Test
+    void bodiesReadPartlyOrOverTheLimitAreSkippedNeverTruncated() throws Exception {
+        Mirror mirror = start("graylane.mirror.max-body-bytes", "100");
+        byte[] body = new byte[80];
+        serve(new FakeRequest("POST", "/half", null, headers("Content-Length", "80")), body, 40);
+        serve(new FakeRequest("POST", "/chunked-half", null, headers("Transfer-Encoding", "chunked")), body, 40);
+        serve(new FakeRequest("POST", "/declared-too-big", null, headers("Content-Length", "101")), new byte[101], 101);
+        serve(new FakeRequest("POST", "/chunked-too-big", null, headers("Transfer-Encoding", "chunked")), new byte[101], 101);
+        serve(new FakeRequest("POST", "/ok-chunked", null, headers("Transfer-Encoding", "chunked")), body, 80);
+        TargetServer.Received copy = target.next(20);
+        assertEquals("POST /ok-chunked HTTP/1.1", copy.requestLine());
+        assertEquals(Arrays.asList("80"), copy.header("content-length"));
+        assertEquals(Collections.emptyList(), copy.header("transfer-encoding"));
+        assertEquals(4, mirror.getSkipped());
+        assertNull(target.next(1));
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsAndTheRequestNeverWaits() throws Exception {
+        target.answer = null; // a black hole: each sender waits out the timeout
+        Mirror mirror = start("graylane.mirror.queue-capacity", "1", "graylane.mirror.timeout", "5s");
+        long start = System.nanoTime();
+        for (int i = 0; i < 10; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(mirror.getDropped() >= 10 - 1 - Mirror.SENDERS, "dropped: " + mirror.getDropped());
+        assertTrue(millis < 4_000, "10 requests took " + millis + " ms with the target silent");
+        assertEquals(10, mirror.getSelected());
+        assertTrue(logged.toString().contains("queue is full"), logged.toString());
+    }
+
+    @Test
+    void failuresAreCountedAndTheCountersAreAnMBean() throws Exception {
+        int port = target.port();
+        target.close(); // refused
+        Map<String, String> props = new HashMap<>();
+        props.put("graylane.mirror.enabled", "true");
+        props.put("graylane.mirror.target", "http://127.0.0.1:" + port);
+        Traffic.start(ConfigLoader.load(null, props, Collections.<String, String>emptyMap()));
+        final Mirror mirror = Traffic.mirror();
+        for (int i = 0; i < 3; i++) serve(new FakeRequest("GET", "/", null, headers()), null, 0);
+        await("three failures", () -> mirror.getFailed() == 3);
+        ObjectName name = new ObjectName(Mirror.OBJECT_NAME);
+        await("the MBean", () -> ManagementFactory.getPlatformMBeanServer().isRegistered(name));
+        assertEquals(3L, ManagementFactory.getPlatformMBeanServer().getAttribute(name, "Failed"));
+        assertEquals(3L, ManagementFactory.getPlatformMBeanServer().getAttribute(name, "Selected"));
+        assertTrue(logged.toString().contains("failed"), logged.toString());
+    }
+
+    @Test
+    void percentageZeroSelectsNothingAndMirroringOffAddsNothingButTheMarkerRead() throws Exception {
+        Mirror mirror = start("graylane.mirror.percentage", "0");
+        assertNull(serve(new FakeRequest("GET", "/", null, headers("x-request-id", "a")), null, 0));
+        assertEquals(0, mirror.getSelected());
+
+        Traffic.start(ConfigLoader.load(null, Collections.<String, String>emptyMap(), Collections.<String, String>emptyMap()));
+        assertNull(Traffic.mirror());
+        InboundRequest in = Traffic.inbound(Hook.SERVLET);
+        assertTrue(Arrays.asList(names(in)).contains(Mirror.MARKER), "the marker is read to be carried on");
+        assertFalse(in.mirrorCandidate());
+        in.open().close();
+    }
+
+    @Test
+    void decidingNotToCopyARequestAllocatesNothing() {
+        start("graylane.mirror.percentage", "1");
+        InboundRequest in = Traffic.inbound(Hook.SERVLET);
+        String unselected = null;
+        for (int i = 0; unselected == null; i++) {
+            if (!new Sampling(1).selects("id-" + i)) unselected = "id-" + i;
+        }
+        for (int i = 0; i < in.size(); i++) in.set(i, "x-request-id".equals(in.name(i)) ? unselected : null);
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!(threads instanceof com.sun.management.ThreadMXBean)) return; // not measurable on this JVM
+        com.sun.management.ThreadMXBean hotspot = (com.sun.management.ThreadMXBean) threads;
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) assertNull(in.mirrorCandidate() ? in.mirror() : null); // warm
+        long before = hotspot.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            if (in.mirrorCandidate() && in.mirror() != null) throw new AssertionError("selected");
+        }
+        long allocated = hotspot.getThreadAllocatedBytes(thread) - before;
+        assertTrue(allocated < 4096, "100,000 decisions allocated " + allocated + " bytes");
+        in.open().close();
+    }
+
+    @Test
+    void theMarkerTravelsWhateverTheMirrorAndTraceSettingsButOnlyAsOne() {
+        Map<String, String> props = new HashMap<>();
+        props.put("graylane.trace.headers", "x-request-id");
+        Traffic.start(ConfigLoader.load(null, props, Collections.<String, String>emptyMap()));
+        assertEquals("1", contextOf(Mirror.MARKER, "1").get(Mirror.MARKER));
+        assertEquals(Arrays.asList(Mirror.MARKER + "=1"), entries(contextOf(Mirror.MARKER, "1")), "no label, the marker alone");
+        assertNull(contextOf(Mirror.MARKER, "yes"));
+    }
+
+    /** The request's context while it is served, or null when it has none to carry. */
+    private static TrafficContext contextOf(String header, String value) {
+        InboundRequest in = Traffic.inbound(Hook.SERVLET);
+        for (int i = 0; i < in.size(); i++) in.set(i, header.equals(in.name(i)) ? value : null);
+        Scope scope = in.open();
+        try {
+            TrafficContext context = Traffic.current();
+            return context.size() == 0 ? null : context;
+        } finally {
+            scope.close();
+        }
+    }
+
+    private static java.util.List<String> entries(TrafficContext context) {
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < context.size(); i++) entries.add(context.name(i) + "=" + context.value(i));
+        return entries;
+    }
+
+    private static String[] names(InboundRequest in) {
+        String[] names = new String[in.size()];
+        for (int i = 0; i < names.length; i++) names[i] = in.name(i);
+        return names;
+    }
+}
