@@ -6,16 +6,22 @@ import static io.graylane.it.Echo.assertHeaderOnce;
 import static io.graylane.it.SampleApps.FRONT_LANE;
 import static io.graylane.it.SampleApps.LABEL;
 import static io.graylane.it.SampleApps.REQUEST_ID;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -138,6 +144,75 @@ class DubboPropagationIT {
     @MethodSource("directTargets")
     void anAsyncCallCarriesTheLabelAndItsCallbackRunsInTheRequestsContext(String target) {
         assertAsyncCallAndCallbackCarryTheLabel(front, target);
+    }
+
+    /**
+     * Concurrent requests with different labels, and without, over both protocols, sync, two calls per request and
+     * async with its callback: every service each request reaches (ratings, the backend, the callback's backend call)
+     * sees exactly that request's label and id; an unlabelled request exactly the front's own lane.
+     */
+    @Test
+    void underConcurrentLoadNoRequestSeesAnotherRequestsContext() throws Exception {
+        List<String> targets = List.of("/call/dubbo", "/call/tri", "/call/dubbo?mode=twice", "/call/dubbo?mode=async",
+                "/call/tri?mode=async");
+        int requests = Integer.getInteger("graylane.it.dubbo.leak.requests", 3_000);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger mismatches = new AtomicInteger();
+        List<String> examples = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < 32; c++) {
+                workers.add(clients.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                        String target = targets.get(i % targets.size());
+                        String label = (i / targets.size()) % 21 == 20 ? null : "lane-" + (i * 7 % 20);
+                        String requestId = "dubbo-leak-" + i;
+                        Http.Response response = label == null
+                                ? Http.get(front.url(target), REQUEST_ID, requestId)
+                                : Http.get(front.url(target), LABEL, label, REQUEST_ID, requestId);
+                        String problem = everyHopSaw(response, label == null ? FRONT_LANE : label, requestId);
+                        if (problem != null) {
+                            mismatches.incrementAndGet();
+                            if (examples.size() < 10) examples.add(target + ": " + problem);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) worker.get();
+        } finally {
+            clients.shutdownNow();
+        }
+        System.out.printf("[dubbo leak test] %d requests over 32 connections, %d targets, %d mismatches%n",
+                requests, targets.size(), mismatches.get());
+        assertEquals(0, mismatches.get(), "requests that saw another context or failed; first ones: " + examples);
+    }
+
+    /** Null when every service below the front (any nested object with headers) saw exactly this label and id. */
+    private static String everyHopSaw(Http.Response response, String label, String requestId) {
+        if (response.status() != 200) return "status " + response.status() + ": " + response.body();
+        List<JsonNode> hops = new ArrayList<>();
+        collectHops(response.json().path("downstream"), hops);
+        if (hops.isEmpty()) return "no downstream service in " + response.body();
+        for (JsonNode hop : hops) {
+            List<String> labels = Echo.values(hop, LABEL);
+            List<String> ids = Echo.values(hop, REQUEST_ID);
+            if (!labels.equals(List.of(label)) || !ids.equals(List.of(requestId))) {
+                return "expected " + label + "/" + requestId + ", " + hop.path("service").asText() + " got "
+                        + hop.path("headers") + " in " + response.body();
+            }
+        }
+        return null;
+    }
+
+    private static void collectHops(JsonNode node, List<JsonNode> hops) {
+        if (node.isObject()) {
+            if (node.has("service") && node.path("headers").isObject()) hops.add(node);
+            node.properties().forEach(field -> collectHops(field.getValue(), hops));
+        } else if (node.isArray()) {
+            node.forEach(element -> collectHops(element, hops));
+        }
     }
 
     @Test
