@@ -7,34 +7,32 @@ final class Baggage {
 
     /** The percent-decoded value of {@code key}, or null when absent or malformed. */
     static String get(String header, String key) {
-        int n = header.length();
-        int i = 0;
-        while (i < n) {
-            int end = header.indexOf(',', i);
-            if (end < 0) end = n;
-            int eq = header.indexOf('=', i);
-            if (eq > i && eq < end && nameEquals(header, i, eq, key)) {
-                int valueEnd = header.indexOf(';', eq);
-                if (valueEnd < 0 || valueEnd > end) valueEnd = end;
-                return decode(header.substring(eq + 1, valueEnd).trim());
-            }
-            i = end + 1;
-        }
-        return null;
+        int eq = find(header, key);
+        if (eq < 0) return null;
+        int end = header.indexOf(',', eq);
+        if (end < 0) end = header.length();
+        int valueEnd = header.indexOf(';', eq);
+        if (valueEnd < 0 || valueEnd > end) valueEnd = end;
+        return decode(header.substring(eq + 1, valueEnd).trim());
     }
 
     /** Whether an entry named {@code key} is present, well-formed or not. */
     static boolean has(String header, String key) {
+        return find(header, key) >= 0;
+    }
+
+    /** The index of the '=' of the first entry named {@code key}, or -1. */
+    private static int find(String header, String key) {
         int n = header.length();
         int i = 0;
         while (i < n) {
             int end = header.indexOf(',', i);
             if (end < 0) end = n;
             int eq = header.indexOf('=', i);
-            if (eq > i && eq < end && nameEquals(header, i, eq, key)) return true;
+            if (eq > i && eq < end && nameEquals(header, i, eq, key)) return eq;
             i = end + 1;
         }
-        return false;
+        return -1;
     }
 
     /** The header without the entries named {@code key}; null when nothing is left. */
