@@ -144,7 +144,13 @@ final class Inbound implements HeaderScrubber {
         int present = 0;
         for (int i : traceIndexes) {
             String v = values[i];
-            if (v != null && Headers.isSafeValue(v, MAX_TRACE_VALUE)) present++;
+            if (v == null) continue;
+            // values is the thread's reusable array: a value unfit to forward is dropped here, once
+            if (Headers.isSafeValue(v, MAX_TRACE_VALUE)) {
+                present++;
+            } else {
+                values[i] = null;
+            }
         }
         boolean marker = !markerIsTraceHeader && isShadow(values);
         if (present == 0 && !fromRequest && !marker && label == background.label()) return background;
@@ -163,7 +169,7 @@ final class Inbound implements HeaderScrubber {
         }
         for (int i : traceIndexes) {
             String v = values[i];
-            if (v != null && Headers.isSafeValue(v, MAX_TRACE_VALUE)) {
+            if (v != null) {
                 outNames[k] = names[i];
                 outValues[k++] = v;
             }

@@ -1,114 +1,249 @@
 package io.graylane.core;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * traceId -> label, bounded and expiring. Sharded so concurrent requests rarely contend; within a
- * shard the least recently used entry goes first once the shard is full, and an entry older than
- * the TTL is treated as absent.
+ * traceId -> label, bounded and expiring, built for the request path: a put or get allocates nothing
+ * and touches one cache line or two.
+ *
+ * <p>The map is a set-associative cache. A trace id becomes a 128-bit key (a lower-case hex trace
+ * id is parsed into its own bits, any other value is hashed), the key picks a stripe (one lock,
+ * arrays allocated on its first put) and a set of 8 to 15 slots in it. When the set is full, its
+ * least recently used entry goes first (an expired one before any live one). Maps of fewer than
+ * 16 entries are one set: exact LRU. The bound is exact: the slots are allocated up front, per
+ * stripe, and never grow. An entry older than the TTL is treated as absent.
+ *
+ * <p>Keys and times live in {@code long} arrays, so the map holds no object per entry and the
+ * collector has nothing to trace in it but the labels, which are shared per distinct label.
  */
 public final class TraceMap {
 
-    private static final int SHARDS = 16;
+    private static final int STRIPES = 64;
+    /** Slots per set; a set has WAYS to 2 * WAYS - 1 of them. */
+    static final int WAYS = 8;
+    /** Distinct labels shared between entries; later ones are kept per entry. */
+    private static final int MAX_SHARED_LABELS = 1024;
 
-    private final Shard[] shards;
+    private final Stripe[] stripes;
     private final long ttlNanos;
     private final LongSupplier clock;
+    private final ConcurrentHashMap<String, String> labels = new ConcurrentHashMap<>();
 
     public TraceMap(int maxEntries, long ttlMillis) {
         this(maxEntries, ttlMillis, System::nanoTime);
     }
 
     TraceMap(int maxEntries, long ttlMillis, LongSupplier nanoClock) {
-        int shardCount = maxEntries < SHARDS * 16 ? 1 : SHARDS;
-        this.shards = new Shard[shardCount];
-        int base = maxEntries / shardCount;
-        for (int i = 0; i < shardCount; i++) shards[i] = new Shard(base + (i < maxEntries % shardCount ? 1 : 0));
-        this.ttlNanos = ttlMillis * 1_000_000L;
-        this.clock = nanoClock;
+        int count = maxEntries < STRIPES * 2 * WAYS ? 1 : STRIPES;
+        stripes = new Stripe[count];
+        int base = maxEntries / count;
+        for (int i = 0; i < count; i++) stripes[i] = new Stripe(base + (i < maxEntries % count ? 1 : 0));
+        ttlNanos = ttlMillis * 1_000_000L;
+        clock = nanoClock;
     }
 
+    /** Records the label for the trace named by this header value; a value naming no trace, or no label, is ignored. */
     public void put(String header, String value, String label) {
-        String key = traceId(header, value);
-        if (key != null) shard(key).put(key, new Recorded(label, clock.getAsLong() + ttlNanos));
+        Key key = label == null ? null : Key.of(header, value);
+        if (key == null) return;
+        long now = clock.getAsLong();
+        stripe(key.hash).put(key.high, key.low, key.hash, shared(label), now, now + ttlNanos);
     }
 
-    /** The label recorded for this trace id header value, or null. */
+    /** The label recorded for the trace named by this header value, or null. */
     public String get(String header, String value) {
-        String key = traceId(header, value);
-        return key == null ? null : shard(key).get(key, clock.getAsLong());
+        Key key = Key.of(header, value);
+        return key == null ? null : stripe(key.hash).get(key.high, key.low, key.hash, clock.getAsLong());
     }
 
     public int size() {
         int n = 0;
-        for (Shard s : shards) n += s.size();
+        for (Stripe s : stripes) n += s.size();
         return n;
     }
 
+    private Stripe stripe(long hash) {
+        return stripes.length == 1 ? stripes[0] : stripes[(int) (hash >>> 58)];
+    }
+
+    private String shared(String label) {
+        String known = labels.get(label);
+        if (known != null) return known;
+        if (labels.size() >= MAX_SHARED_LABELS) return label;
+        known = labels.putIfAbsent(label, label);
+        return known == null ? label : known;
+    }
+
     /**
-     * The part of a header value that names the trace: the trace-id field of {@code traceparent}
-     * and of single-header {@code b3} (their span ids change per hop), the whole value otherwise;
-     * null when the value names no trace.
+     * The part of a header value that names the trace, as a 128-bit key: the trace-id field of
+     * {@code traceparent} and of single-header {@code b3} (their span ids change per hop), the whole
+     * value otherwise. A 32- or 16-digit lower-case hex id is its own key (a 16-digit b3 id equals its
+     * zero-padded 32-digit form); any other text is hashed twice, 64 bits each.
      */
-    static String traceId(String header, String value) {
-        if (value == null || value.isEmpty()) return null;
-        if (header.equals("traceparent")) {
-            return value.length() >= 35 && value.charAt(2) == '-' ? value.substring(3, 35) : null;
-        }
-        if (header.equals("b3")) {
-            int dash = value.indexOf('-');
-            // a value without '-' ("0", "1", "d") is a sampling decision only and names no trace
-            return dash > 0 ? value.substring(0, dash) : null;
-        }
-        return value;
-    }
+    static final class Key {
+        final long high;
+        final long low;
+        /** Mixed bits that pick the stripe and the set. */
+        final long hash;
 
-    private Shard shard(String key) {
-        return shards.length == 1 ? shards[0] : shards[(key.hashCode() & 0x7fffffff) % shards.length];
-    }
-
-    private static final class Recorded {
-        final String label;
-        final long expiresAt;
-
-        Recorded(String label, long expiresAt) {
-            this.label = label;
-            this.expiresAt = expiresAt;
-        }
-    }
-
-    private static final class Shard {
-        private final Map<String, Recorded> entries;
-
-        Shard(final int capacity) {
-            entries = new LinkedHashMap<String, Recorded>(16, 0.75f, true) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
-                    return size() > capacity;
-                }
-            };
+        private Key(long high, long low) {
+            this.high = high;
+            this.low = low;
+            this.hash = mix(high * 0x9e3779b97f4a7c15L + low);
         }
 
-        synchronized void put(String key, Recorded entry) {
-            entries.put(key, entry);
-        }
-
-        synchronized String get(String key, long now) {
-            Recorded e = entries.get(key);
-            if (e == null) return null;
-            if (now - e.expiresAt > 0) {
-                entries.remove(key);
-                return null;
+        /** Null when the value names no trace. */
+        static Key of(String header, String value) {
+            if (value == null || value.isEmpty()) return null;
+            if (header.equals("traceparent")) {
+                return value.length() >= 35 && value.charAt(2) == '-' ? of(value, 3, 35) : null;
             }
-            return e.label;
+            if (header.equals("b3")) {
+                int dash = value.indexOf('-');
+                // a value without '-' ("0", "1", "d") is a sampling decision only and names no trace
+                return dash > 0 ? of(value, 0, dash) : null;
+            }
+            return of(value, 0, value.length());
+        }
+
+        static Key of(String s, int from, int to) {
+            int length = to - from;
+            if (length == 32 || length == 16) {
+                long high = length == 32 ? hex(s, from) : 0;
+                long low = length == 32 ? hex(s, from + 16) : hex(s, from);
+                // hex() answers -1 for a non-hex digit; all-f ids (-1 too) are simply hashed
+                if (high != -1 && low != -1) return new Key(high, low);
+            }
+            long a = 0xcbf29ce484222325L;
+            long b = length;
+            for (int i = from; i < to; i++) {
+                char c = s.charAt(i);
+                a = (a ^ c) * 0x100000001b3L;
+                b = (b + c) * 0xc6a4a7935bd1e995L;
+            }
+            return new Key(mix(a), mix(b ^ 0x5bd1e995L));
+        }
+
+        /** The 16 lower-case hex digits at {@code from} as a long, or -1 when one is not. */
+        private static long hex(String s, int from) {
+            long v = 0;
+            for (int i = from; i < from + 16; i++) {
+                char c = s.charAt(i);
+                int d;
+                if (c >= '0' && c <= '9') {
+                    d = c - '0';
+                } else if (c >= 'a' && c <= 'f') {
+                    d = c - 'a' + 10;
+                } else {
+                    return -1;
+                }
+                v = v << 4 | d;
+            }
+            return v;
+        }
+
+        /** The 64-bit finalizer of MurmurHash3. */
+        private static long mix(long h) {
+            h ^= h >>> 33;
+            h *= 0xff51afd7ed558ccdL;
+            h ^= h >>> 33;
+            h *= 0xc4ceb9fe1a85ec53L;
+            return h ^ h >>> 33;
+        }
+    }
+
+    /**
+     * One lock and its slots. Slot {@code i} is empty when {@code used[i] == 0}; otherwise {@code used[i]}
+     * is the stripe's access counter at its last put or get, so the smallest in a set is the least
+     * recently used.
+     */
+    private static final class Stripe {
+        private final int capacity;
+        private final int sets;
+        private long[] high;
+        private long[] low;
+        private long[] expiresAt;
+        private long[] used;
+        private String[] label;
+        private long clock;
+        private int size;
+
+        Stripe(int capacity) {
+            this.capacity = capacity;
+            this.sets = Math.max(1, capacity / WAYS);
+        }
+
+        /** First slot of set {@code s}: sets hold capacity / sets slots, the first capacity % sets of them one more. */
+        private int start(int s) {
+            return s * (capacity / sets) + Math.min(s, capacity % sets);
+        }
+
+        private int setOf(long hash) {
+            return (int) ((hash & 0xffffffffL) % sets);
+        }
+
+        synchronized void put(long keyHigh, long keyLow, long hash, String value, long now, long expires) {
+            if (capacity == 0) return;
+            if (used == null) {
+                high = new long[capacity];
+                low = new long[capacity];
+                expiresAt = new long[capacity];
+                used = new long[capacity];
+                label = new String[capacity];
+            }
+            int set = setOf(hash);
+            int match = -1, empty = -1, expired = -1, leastRecentlyUsed = -1;
+            for (int i = start(set), to = start(set + 1); i < to; i++) {
+                long u = used[i];
+                if (u == 0) {
+                    if (empty < 0) empty = i;
+                } else if (high[i] == keyHigh && low[i] == keyLow) {
+                    match = i;
+                    break;
+                } else if (now - expiresAt[i] > 0) {
+                    if (expired < 0) expired = i;
+                } else if (leastRecentlyUsed < 0 || u < used[leastRecentlyUsed]) {
+                    leastRecentlyUsed = i;
+                }
+            }
+            int slot;
+            if (match >= 0) {
+                slot = match;
+            } else if (empty >= 0) {
+                slot = empty;
+                size++;
+            } else {
+                // the set is full and the key is new: an expired entry goes before the least recently used one
+                slot = expired >= 0 ? expired : leastRecentlyUsed;
+            }
+            high[slot] = keyHigh;
+            low[slot] = keyLow;
+            label[slot] = value;
+            expiresAt[slot] = expires;
+            used[slot] = ++clock;
+        }
+
+        synchronized String get(long keyHigh, long keyLow, long hash, long now) {
+            if (used == null) return null;
+            int set = setOf(hash);
+            for (int i = start(set), to = start(set + 1); i < to; i++) {
+                if (used[i] != 0 && high[i] == keyHigh && low[i] == keyLow) {
+                    if (now - expiresAt[i] > 0) {
+                        used[i] = 0;
+                        label[i] = null;
+                        size--;
+                        return null;
+                    }
+                    used[i] = ++clock;
+                    return label[i];
+                }
+            }
+            return null;
         }
 
         synchronized int size() {
-            return entries.size();
+            return size;
         }
     }
 }

@@ -41,7 +41,7 @@ class TraceMapTest {
         assertEquals("lane-a", map.get("traceparent", traceparent(TRACE_ID, "00f067aa0ba902b7")),
                 "same trace, another span (the next hop)");
         assertNull(map.get("traceparent", traceparent(OTHER_TRACE_ID, "b7ad6b7169203331")), "same span id, other trace");
-        assertEquals(TRACE_ID, TraceMap.traceId("traceparent", traceparent(TRACE_ID, "b7ad6b7169203331")));
+        assertEquals("lane-a", map.get("x-b3-traceid", TRACE_ID), "the bare trace id is the same key");
         assertEquals(1, map.size());
     }
 
@@ -121,6 +121,63 @@ class TraceMapTest {
         map.put("x-request-id", "e", "lane-e");
         assertNull(map.get("x-request-id", "a"));
         assertEquals(3, map.size());
+    }
+
+    @Test
+    void hexIdsAreTheirOwnKeysAndOtherTextIsHashed() {
+        TraceMap map = new TraceMap(100, 60_000);
+        map.put("x-b3-traceid", "00000000000000008448eb211c80319c", "lane-a");
+        assertEquals("lane-a", map.get("x-b3-traceid", "8448eb211c80319c"), "64-bit id = its zero-padded 128-bit form");
+        assertNull(map.get("x-b3-traceid", "8448EB211C80319C"), "ids are case-sensitive, as the headers are");
+        map.put("x-request-id", "ffffffffffffffffffffffffffffffff", "lane-f");
+        map.put("x-request-id", "fffffffffffffffffffffffffffffffe", "lane-e");
+        assertEquals("lane-f", map.get("x-request-id", "ffffffffffffffffffffffffffffffff"));
+        assertEquals("lane-e", map.get("x-request-id", "fffffffffffffffffffffffffffffffe"));
+        map.put("x-request-id", "ab", "lane-ab");
+        assertNull(map.get("x-request-id", "ba"), "hashed keys depend on the order of the characters");
+        assertNull(map.get("x-request-id", "ab "));
+        assertEquals("lane-ab", map.get("x-request-id", "ab"));
+    }
+
+    @Test
+    void aFullSetGivesUpAnExpiredEntryBeforeALiveOne() {
+        AtomicLong nanos = new AtomicLong();
+        TraceMap map = new TraceMap(3, 1000, nanos::get);
+        map.put("x-request-id", "old", "lane-old");
+        nanos.addAndGet(600_000_000L);
+        map.put("x-request-id", "b", "lane-b");
+        map.put("x-request-id", "c", "lane-c");
+        map.get("x-request-id", "b");
+        map.get("x-request-id", "c");
+        nanos.addAndGet(600_000_000L); // "old" has expired; by use alone, b would be the one to go
+        map.put("x-request-id", "d", "lane-d");
+        assertEquals("lane-b", map.get("x-request-id", "b"));
+        assertEquals("lane-c", map.get("x-request-id", "c"));
+        assertEquals("lane-d", map.get("x-request-id", "d"));
+        assertNull(map.get("x-request-id", "old"));
+        assertEquals(3, map.size());
+        map.put("x-request-id", "e", "lane-e");
+        assertNull(map.get("x-request-id", "b"), "no entry expired: the least recently used goes");
+        assertEquals("lane-e", map.get("x-request-id", "e"));
+    }
+
+    @Test
+    void everySetOfALargeMapIsBoundedAndTheMostRecentIdsSurvive() {
+        // 100,000 entries: 64 stripes of 195 sets of 8 slots each (a few hold 9)
+        TraceMap map = new TraceMap(100_000, 60_000);
+        int alive = 0;
+        for (long i = 0; i < 300_000; i++) {
+            map.put("traceparent", traceparent(String.format("%032x", i * 0x9e3779b97f4a7c15L), "b7ad6b7169203331"), "lane");
+        }
+        // a set fills by the ids that hash to it: after 3 map's worth of random ids nearly every slot is in use
+        assertTrue(map.size() <= 100_000 && map.size() > 99_900, "size " + map.size());
+        for (long i = 300_000 - 20_000; i < 300_000; i++) {
+            if (map.get("traceparent", traceparent(String.format("%032x", i * 0x9e3779b97f4a7c15L), "00f067aa0ba902b7")) != null) {
+                alive++;
+            }
+        }
+        // a set evicts by its own use, not the whole map's: the last fifth of a full map's worth nearly all survive
+        assertTrue(alive > 19_000, alive + " of the last 20,000 ids still mapped");
     }
 
     @Test

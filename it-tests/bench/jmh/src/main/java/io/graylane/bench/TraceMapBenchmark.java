@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The traceId -> label map at its default size (100000 entries, 60 s): record a traceparent, and look one up.
- * 65536 distinct trace ids, all recorded before measuring, so look-ups hit. {@code random}: trace ids as
- * tracers make them; {@code sequential}: ids that differ only in their last digits (counters, time-based ids).
+ * {@code traces} distinct trace ids, recorded before measuring: 65536 fit (look-ups hit), 524288 overfill the map
+ * five times (as a busy service's does: every put of a new id evicts one, most look-ups miss). {@code random}:
+ * trace ids as tracers make them; {@code sequential}: ids that differ only in their last digits (counters,
+ * time-based ids).
  */
 @State(org.openjdk.jmh.annotations.Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,10 +29,11 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class TraceMapBenchmark {
 
-    private static final int TRACES = 1 << 16;
-
     @Param({"random", "sequential"})
     public String ids;
+
+    @Param({"65536", "524288"})
+    public int traces;
 
     private TraceMap map;
     private String[] traceparents;
@@ -39,8 +42,8 @@ public class TraceMapBenchmark {
     @Setup
     public void setUp() {
         map = new TraceMap(100_000, 60_000);
-        traceparents = new String[TRACES];
-        for (int n = 0; n < TRACES; n++) {
+        traceparents = new String[traces];
+        for (int n = 0; n < traces; n++) {
             traceparents[n] = ids.equals("random") ? BenchSetup.traceparent(n) : BenchSetup.sequentialTraceparent(n);
             map.put("traceparent", traceparents[n], BenchSetup.LABEL);
         }
@@ -48,11 +51,11 @@ public class TraceMapBenchmark {
 
     @Benchmark
     public void put() {
-        map.put("traceparent", traceparents[next++ & (TRACES - 1)], BenchSetup.LABEL);
+        map.put("traceparent", traceparents[next++ & (traces - 1)], BenchSetup.LABEL);
     }
 
     @Benchmark
     public String get() {
-        return map.get("traceparent", traceparents[next++ & (TRACES - 1)]);
+        return map.get("traceparent", traceparents[next++ & (traces - 1)]);
     }
 }
