@@ -45,16 +45,25 @@ public final class TraceMap {
 
     /** Records the label for the trace named by this header value; a value naming no trace, or no label, is ignored. */
     public void put(String header, String value, String label) {
-        Key key = label == null ? null : Key.of(header, value);
-        if (key == null) return;
+        int to = label == null ? -1 : Key.end(header, value);
+        if (to < 0) return;
+        int from = Key.start(header);
+        long high = Key.high(value, from, to);
+        long low = Key.low(value, from, to);
+        long hash = Key.spread(high, low);
         long now = clock.getAsLong();
-        stripe(key.hash).put(key.high, key.low, key.hash, shared(label), now, now + ttlNanos);
+        stripe(hash).put(high, low, hash, shared(label), now, now + ttlNanos);
     }
 
     /** The label recorded for the trace named by this header value, or null. */
     public String get(String header, String value) {
-        Key key = Key.of(header, value);
-        return key == null ? null : stripe(key.hash).get(key.high, key.low, key.hash, clock.getAsLong());
+        int to = Key.end(header, value);
+        if (to < 0) return null;
+        int from = Key.start(header);
+        long high = Key.high(value, from, to);
+        long low = Key.low(value, from, to);
+        long hash = Key.spread(high, low);
+        return stripe(hash).get(high, low, hash, clock.getAsLong());
     }
 
     public int size() {
@@ -79,66 +88,68 @@ public final class TraceMap {
      * The part of a header value that names the trace, as a 128-bit key: the trace-id field of
      * {@code traceparent} and of single-header {@code b3} (their span ids change per hop), the whole
      * value otherwise. A 32- or 16-digit lower-case hex id is its own key (a 16-digit b3 id equals its
-     * zero-padded 32-digit form); any other text is hashed twice, 64 bits each.
+     * zero-padded 32-digit form); any other text is hashed twice, 64 bits each. Computed in primitives,
+     * so that a look-up allocates nothing.
      */
     static final class Key {
-        final long high;
-        final long low;
-        /** Mixed bits that pick the stripe and the set. */
-        final long hash;
 
-        private Key(long high, long low) {
-            this.high = high;
-            this.low = low;
-            this.hash = mix(high * 0x9e3779b97f4a7c15L + low);
+        private Key() {}
+
+        /** Where the trace id starts in a value of this header. */
+        static int start(String header) {
+            return header.equals("traceparent") ? 3 : 0;
         }
 
-        /** Null when the value names no trace. */
-        static Key of(String header, String value) {
-            if (value == null || value.isEmpty()) return null;
-            if (header.equals("traceparent")) {
-                return value.length() >= 35 && value.charAt(2) == '-' ? of(value, 3, 35) : null;
-            }
+        /** Where the trace id ends in this value, or -1 when the value names no trace. */
+        static int end(String header, String value) {
+            if (value == null || value.isEmpty()) return -1;
+            if (header.equals("traceparent")) return value.length() >= 35 && value.charAt(2) == '-' ? 35 : -1;
             if (header.equals("b3")) {
                 int dash = value.indexOf('-');
                 // a value without '-' ("0", "1", "d") is a sampling decision only and names no trace
-                return dash > 0 ? of(value, 0, dash) : null;
+                return dash > 0 ? dash : -1;
             }
-            return of(value, 0, value.length());
+            return value.length();
         }
 
-        static Key of(String s, int from, int to) {
+        static long high(String s, int from, int to) {
+            return isHexId(s, from, to) ? (to - from == 32 ? hex(s, from) : 0) : hash(s, from, to, true);
+        }
+
+        static long low(String s, int from, int to) {
+            return isHexId(s, from, to) ? hex(s, to - 16) : hash(s, from, to, false);
+        }
+
+        /** Mixed bits of a key, that pick the stripe and the set. */
+        static long spread(long high, long low) {
+            return mix(high * 0x9e3779b97f4a7c15L + low);
+        }
+
+        private static boolean isHexId(String s, int from, int to) {
             int length = to - from;
-            if (length == 32 || length == 16) {
-                long high = length == 32 ? hex(s, from) : 0;
-                long low = length == 32 ? hex(s, from + 16) : hex(s, from);
-                // hex() answers -1 for a non-hex digit; all-f ids (-1 too) are simply hashed
-                if (high != -1 && low != -1) return new Key(high, low);
-            }
-            long a = 0xcbf29ce484222325L;
-            long b = length;
+            if (length != 32 && length != 16) return false;
             for (int i = from; i < to; i++) {
                 char c = s.charAt(i);
-                a = (a ^ c) * 0x100000001b3L;
-                b = (b + c) * 0xc6a4a7935bd1e995L;
+                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) return false;
             }
-            return new Key(mix(a), mix(b ^ 0x5bd1e995L));
+            return true;
         }
 
-        /** The 16 lower-case hex digits at {@code from} as a long, or -1 when one is not. */
+        private static long hash(String s, int from, int to, boolean first) {
+            long h = first ? 0xcbf29ce484222325L : to - from;
+            for (int i = from; i < to; i++) {
+                char c = s.charAt(i);
+                h = first ? (h ^ c) * 0x100000001b3L : (h + c) * 0xc6a4a7935bd1e995L;
+            }
+            return mix(first ? h : h ^ 0x5bd1e995L);
+        }
+
+        /** The 16 lower-case hex digits at {@code from} (checked by isHexId) as a long. */
         private static long hex(String s, int from) {
             long v = 0;
             for (int i = from; i < from + 16; i++) {
                 char c = s.charAt(i);
-                int d;
-                if (c >= '0' && c <= '9') {
-                    d = c - '0';
-                } else if (c >= 'a' && c <= 'f') {
-                    d = c - 'a' + 10;
-                } else {
-                    return -1;
-                }
-                v = v << 4 | d;
+                v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
             }
             return v;
         }
