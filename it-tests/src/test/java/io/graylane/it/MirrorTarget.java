@@ -58,6 +58,7 @@ final class MirrorTarget implements AutoCloseable {
     private final int port;
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService handlers;
     private volatile ServerSocket server;
     private volatile Mode mode = Mode.OK;
@@ -85,11 +86,20 @@ final class MirrorTarget implements AutoCloseable {
         mode = newMode;
     }
 
-    /** Closes the listening socket: connections to the port are refused until {@link #accept()}. */
+    /** Connections accepted so far. */
+    int accepted() {
+        return accepted.get();
+    }
+
+    /**
+     * Goes down: closes the listening socket and every open connection; connections to the port are refused until
+     * {@link #accept()}.
+     */
     synchronized void refuse() throws IOException {
         ServerSocket s = server;
         server = null;
         if (s != null) s.close();
+        for (Socket open : connections) open.close();
     }
 
     /** Listens again on the same port. */
@@ -120,6 +130,7 @@ final class MirrorTarget implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket socket = s.accept();
+                accepted.incrementAndGet();
                 connections.add(socket);
                 handlers.execute(() -> handle(socket));
             } catch (IOException e) {
@@ -132,20 +143,22 @@ final class MirrorTarget implements AutoCloseable {
         try (socket) {
             socket.setSoTimeout(60_000);
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            Received request = read(in);
-            if (request == null) return;
-            received.add(request);
-            switch (mode) {
-                case OK -> answer(socket, "200 OK");
-                case ERROR_500 -> answer(socket, "500 Internal Server Error");
-                case SLOW_5S -> {
-                    Thread.sleep(5_000);
-                    answer(socket, "200 OK");
-                }
-                case BLACK_HOLE -> {
-                    // never answer; hold the connection until the client gives up and closes it
-                    while (in.read() >= 0) {
-                        // discard
+            // HTTP/1.1 keep-alive: the connection serves requests until the client (or refuse()) closes it
+            for (Received request = read(in); request != null; request = read(in)) {
+                received.add(request);
+                switch (mode) {
+                    case OK -> answer(socket, "200 OK");
+                    case ERROR_500 -> answer(socket, "500 Internal Server Error");
+                    case SLOW_5S -> {
+                        Thread.sleep(5_000);
+                        answer(socket, "200 OK");
+                    }
+                    case BLACK_HOLE -> {
+                        // never answer; hold the connection until the client gives up and closes it
+                        while (in.read() >= 0) {
+                            // discard
+                        }
+                        return;
                     }
                 }
             }
@@ -158,7 +171,7 @@ final class MirrorTarget implements AutoCloseable {
 
     private static void answer(Socket socket, String status) throws IOException {
         OutputStream out = socket.getOutputStream();
-        out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
     }

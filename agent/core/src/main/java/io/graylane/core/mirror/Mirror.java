@@ -256,6 +256,8 @@ public final class Mirror implements MirrorMBean {
                     if (copy != null) {
                         queuedBytes.addAndGet(-copy.weight());
                         send(client, copy);
+                    } else {
+                        client.disconnect(); // idle for 10 s: the kept connection is let go
                     }
                     if (first && Log.isDebug() && System.nanoTime() - lastSummary > SUMMARY_NANOS) {
                         lastSummary = System.nanoTime();

@@ -10,26 +10,29 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A minimal HTTP/1.1 client for copies: one connection per copy (Connection: close), the whole exchange (connect,
- * request, response head) within one deadline, the response read and discarded. Written on the JDK's own non-blocking
- * socket channel rather than any HTTP client, so no graylane hook ever sees (labels, or mirrors) a copy, and rather
- * than a blocking Socket because a target that stops reading must not block a write past the deadline.
- * One instance per sender thread (it keeps its selector).
+ * A minimal HTTP/1.1 client for copies: one kept-alive connection per sender thread, the whole exchange (connect when
+ * needed, request, response) within one deadline, the response read and discarded. Written on the JDK's own
+ * non-blocking socket channel rather than any HTTP client, so no graylane hook ever sees (labels, or mirrors) a copy,
+ * and rather than a blocking Socket because a target that stops reading must not block a write past the deadline.
+ *
+ * <p>The connection is reused for the next copy when the response was read to its exact end (Content-Length, a
+ * chunked body, or none) and neither side asked to close; before reuse a connection the server has closed meanwhile
+ * (idle timeout) is noticed and replaced, so a copy is never sent twice. Any failure closes the connection.
+ * One instance per sender thread.
  */
 final class ShadowClient implements AutoCloseable {
 
     /** Longest response head read; a longer one is a failure. */
     private static final int MAX_HEAD = 64 * 1024;
-    /**
-     * After a complete response, how long to wait for the server to close first (it was asked to): the side that
-     * closes first keeps the port in TIME_WAIT, and a busy mirror must not run out of ephemeral ports.
-     */
-    private static final long CLOSE_GRACE_MILLIS = 100;
 
     private final String host;
     private final int port;
     private final Selector selector;
     private final ByteBuffer in = ByteBuffer.allocate(8192);
+    private SocketChannel channel;
+    private SelectionKey key;
+    /** Connections opened so far (for tests and the debug log). */
+    private long connections;
 
     ShadowClient(String host, int port) throws IOException {
         this.host = host;
@@ -38,78 +41,100 @@ final class ShadowClient implements AutoCloseable {
     }
 
     /**
-     * Sends one copy and returns the response status. Reading the rest of the response (to let the server finish
-     * cleanly) never changes the outcome: it stops at the end of the response, the end of the stream or the deadline.
+     * Sends one copy and returns the response status. Reading the rest of the response never changes the outcome:
+     * it stops at the end of the response, the end of the stream or the deadline.
      *
      * @throws IOException refused, reset, timed out, or no HTTP answer
      */
     int send(byte[] head, byte[] body, int length, long timeoutMillis, boolean headRequest) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        SocketChannel channel = SocketChannel.open();
-        SelectionKey key = null;
+        boolean done = false;
         try {
-            channel.configureBlocking(false);
-            channel.socket().setTcpNoDelay(true);
-            key = channel.register(selector, 0);
-            if (!channel.connect(new InetSocketAddress(host, port))) {
-                do {
-                    if (!await(key, SelectionKey.OP_CONNECT, deadline)) throw timeout("connect");
-                } while (!channel.finishConnect());
-            }
+            if (channel != null && !idleAndOpen()) disconnect();
+            if (channel == null) connect(deadline);
             ByteBuffer[] request = {ByteBuffer.wrap(head), ByteBuffer.wrap(body == null ? new byte[0] : body, 0, length)};
             while (request[0].hasRemaining() || request[1].hasRemaining()) {
-                if (channel.write(request) == 0 && !await(key, SelectionKey.OP_WRITE, deadline)) throw timeout("send");
+                if (channel.write(request) == 0 && !await(SelectionKey.OP_WRITE, deadline)) throw timeout("send");
             }
-            return readResponse(channel, key, deadline, headRequest);
+            ResponseHead response = new ResponseHead(headRequest);
+            int status = readResponse(response, deadline);
+            done = response.reusable();
+            return status;
         } finally {
-            if (key != null) key.cancel();
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing left to do with it
-            }
-            selector.selectNow(); // releases the cancelled key
+            if (!done) disconnect();
         }
     }
 
-    private int readResponse(SocketChannel channel, SelectionKey key, long deadline, boolean headRequest) throws IOException {
-        ResponseHead response = new ResponseHead(headRequest);
+    /** Connections opened so far. */
+    long connections() {
+        return connections;
+    }
+
+    /** Closes the kept connection, if any (a sender that has been idle for a while lets it go). */
+    void disconnect() {
+        if (channel == null) return;
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to do with it
+        }
+        channel = null;
+        key = null;
+        try {
+            selector.selectNow(); // releases the cancelled key
+        } catch (IOException ignored) {
+            // the selector is being closed
+        }
+    }
+
+    private void connect(long deadline) throws IOException {
+        channel = SocketChannel.open();
+        connections++;
+        channel.configureBlocking(false);
+        channel.socket().setTcpNoDelay(true);
+        key = channel.register(selector, 0);
+        if (!channel.connect(new InetSocketAddress(host, port))) {
+            do {
+                if (!await(SelectionKey.OP_CONNECT, deadline)) throw timeout("connect");
+            } while (!channel.finishConnect());
+        }
+    }
+
+    /** Whether the kept connection is still usable: the server has neither closed it nor sent anything unasked. */
+    private boolean idleAndOpen() {
+        try {
+            in.clear();
+            return channel.read(in) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private int readResponse(ResponseHead response, long deadline) throws IOException {
         while (true) {
             in.clear();
             int n = channel.read(in);
             if (n < 0) {
-                if (response.status > 0) return response.status;
+                if (response.status > 0) return response.status; // a body delimited by the end of the stream
                 throw new IOException("the target closed the connection without an HTTP response");
             }
             if (n > 0) {
                 in.flip();
                 if (response.consume(in)) {
-                    awaitClose(channel, key, Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS)));
+                    // bytes after the end of the response were not asked for: the connection is not reused
+                    if (in.hasRemaining()) response.keepAlive = false;
                     return response.status;
                 }
-            } else if (!await(key, SelectionKey.OP_READ, deadline)) {
+            } else if (!await(SelectionKey.OP_READ, deadline)) {
                 if (response.status > 0) return response.status; // answered; the rest of its body is not waited for
                 throw timeout("response");
             }
         }
     }
 
-    /** Reads (and drops) until the server closes the connection, an error, or {@code until}. */
-    private void awaitClose(SocketChannel channel, SelectionKey key, long until) {
-        try {
-            while (true) {
-                in.clear();
-                int n = channel.read(in);
-                if (n < 0) return;
-                if (n == 0 && !await(key, SelectionKey.OP_READ, until)) return;
-            }
-        } catch (IOException e) {
-            // reset or closed: either way the exchange is over
-        }
-    }
-
     /** Waits until the channel is ready for {@code ops}; false once the deadline has passed. */
-    private boolean await(SelectionKey key, int ops, long deadline) throws IOException {
+    private boolean await(int ops, long deadline) throws IOException {
         key.interestOps(ops);
         long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (remaining <= 0) return false;
@@ -124,6 +149,7 @@ final class ShadowClient implements AutoCloseable {
 
     @Override
     public void close() {
+        disconnect();
         try {
             selector.close();
         } catch (IOException ignored) {
@@ -133,15 +159,17 @@ final class ShadowClient implements AutoCloseable {
 
     /**
      * Parses just enough of a response: the status line and headers, then where the body ends (Content-Length,
-     * chunked, or the end of the stream). Interim 1xx responses are skipped.
+     * chunked, or the end of the stream), and whether the connection may carry another request. Interim 1xx
+     * responses are skipped.
      */
     static final class ResponseHead {
-        /** "0\r\n\r\n": the last chunk of a chunked body without trailers. */
-        private static final long LAST_CHUNK = 0x300d0a0d0aL;
-        private static final long FIVE_BYTES = 0xffffffffffL;
+        private static final int SIZE = 0, EXTENSION = 1, DATA = 2, DATA_END = 3, TRAILER = 4;
 
         private final boolean headRequest;
         int status;
+        /** HTTP/1.1 and no "Connection: close"; cleared by anything that leaves the stream's position unknown. */
+        boolean keepAlive;
+        private boolean complete;
         private final StringBuilder line = new StringBuilder();
         private int headBytes;
         private boolean inHead = true;
@@ -150,16 +178,24 @@ final class ShadowClient implements AutoCloseable {
         private long contentLength = -1;
         private boolean chunked;
         private long bodyRead;
-        private long tail;
+        private int chunkState = SIZE;
+        private long chunkLeft;
+        private boolean chunkSizeSeen;
+        private int trailerLine;
 
         ResponseHead(boolean headRequest) {
             this.headRequest = headRequest;
         }
 
+        /** Whether the response ended exactly where the stream now is, and the connection may be used again. */
+        boolean reusable() {
+            return complete && keepAlive;
+        }
+
         /** Feeds bytes; true when the response is complete. */
         boolean consume(ByteBuffer bytes) throws IOException {
             while (bytes.hasRemaining()) {
-                if (!inHead) return body(bytes);
+                if (!inHead) return complete = body(bytes);
                 char c = (char) (bytes.get() & 0xff);
                 if (++headBytes > MAX_HEAD) throw new IOException("response head longer than " + MAX_HEAD + " bytes");
                 if (c != '\n') {
@@ -170,6 +206,7 @@ final class ShadowClient implements AutoCloseable {
                 line.setLength(0);
                 if (firstLine) {
                     lineStatus = parseStatus(text);
+                    keepAlive = text.startsWith("HTTP/1.1 ");
                     firstLine = false;
                 } else if (!text.isEmpty()) {
                     header(text);
@@ -180,23 +217,18 @@ final class ShadowClient implements AutoCloseable {
                 } else {
                     status = lineStatus;
                     inHead = false;
+                    if (status == 101) keepAlive = false;
                     if (headRequest || status == 204 || status == 304 || status == 101 || (!chunked && contentLength == 0)) {
-                        return true;
+                        return complete = true;
                     }
+                    if (!chunked && contentLength < 0) keepAlive = false; // delimited by the end of the stream
                 }
             }
             return false;
         }
 
-        private boolean body(ByteBuffer bytes) {
-            if (chunked) {
-                while (bytes.hasRemaining()) {
-                    tail = (tail << 8) | (bytes.get() & 0xff);
-                    // stopping early at a look-alike inside the data only shortens the drain
-                    if ((tail & FIVE_BYTES) == LAST_CHUNK) return true;
-                }
-                return false;
-            }
+        private boolean body(ByteBuffer bytes) throws IOException {
+            if (chunked) return chunks(bytes);
             if (contentLength >= 0) {
                 int n = (int) Math.min(bytes.remaining(), contentLength - bodyRead);
                 bytes.position(bytes.position() + n);
@@ -205,6 +237,56 @@ final class ShadowClient implements AutoCloseable {
             }
             bytes.position(bytes.limit()); // delimited by the end of the stream
             return false;
+        }
+
+        /** A chunked body: size [; extensions] CRLF, data CRLF, ..., 0 CRLF, trailers, CRLF. */
+        private boolean chunks(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                if (chunkState == DATA) {
+                    int n = (int) Math.min(bytes.remaining(), chunkLeft);
+                    bytes.position(bytes.position() + n);
+                    chunkLeft -= n;
+                    if (chunkLeft == 0) chunkState = DATA_END;
+                    continue;
+                }
+                char c = (char) (bytes.get() & 0xff);
+                switch (chunkState) {
+                    case SIZE:
+                        int digit = Character.digit(c, 16);
+                        if (digit >= 0) {
+                            if (chunkLeft > (Long.MAX_VALUE >> 4)) throw new IOException("chunk size too large");
+                            chunkLeft = chunkLeft << 4 | digit;
+                            chunkSizeSeen = true;
+                        } else if (c == ';' || c == ' ' || c == '\t') {
+                            chunkState = EXTENSION;
+                        } else if (c == '\n') {
+                            endOfSizeLine();
+                        } else if (c != '\r') {
+                            throw new IOException("malformed chunk size in the response");
+                        }
+                        break;
+                    case EXTENSION:
+                        if (c == '\n') endOfSizeLine();
+                        break;
+                    case DATA_END:
+                        if (c == '\n') chunkState = SIZE;
+                        break;
+                    default: // TRAILER: header lines until an empty one
+                        if (c == '\n') {
+                            if (trailerLine == 0) return true;
+                            trailerLine = 0;
+                        } else if (c != '\r') {
+                            trailerLine++;
+                        }
+                }
+            }
+            return false;
+        }
+
+        private void endOfSizeLine() throws IOException {
+            if (!chunkSizeSeen) throw new IOException("malformed chunk size in the response");
+            chunkSizeSeen = false;
+            chunkState = chunkLeft == 0 ? TRAILER : DATA;
         }
 
         private static int parseStatus(String text) throws IOException {
@@ -229,10 +311,15 @@ final class ShadowClient implements AutoCloseable {
                     contentLength = Long.parseLong(value);
                 } catch (NumberFormatException e) {
                     contentLength = -1;
+                    keepAlive = false;
                 }
             } else if (name.equalsIgnoreCase("transfer-encoding")
                     && value.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
                 chunked = true;
+            } else if (name.equalsIgnoreCase("connection")) {
+                for (String token : value.split(",")) {
+                    if (token.trim().equalsIgnoreCase("close")) keepAlive = false;
+                }
             }
         }
     }

@@ -9,7 +9,7 @@ import java.util.Locale;
  * One copy waiting to be sent: what the request thread gathered, turned into HTTP/1.1 bytes on a sender thread.
  * The copy has the original method, path, query and headers, minus hop-by-hop headers and
  * graylane.mirror.exclude-headers; Host gets graylane.mirror.host-suffix on its host name; the label header carries
- * the copy's label (none when it has none); {@code x-graylane-mirror: 1}; an exact Content-Length; Connection: close.
+ * the copy's label (none when it has none); {@code x-graylane-mirror: 1}; an exact Content-Length. The sender keeps its connection alive between copies.
  */
 final class ShadowCopy {
 
@@ -67,7 +67,7 @@ final class ShadowCopy {
         if (label != null && labelHeader != null) out.append(labelHeader).append(": ").append(label).append("\r\n");
         out.append(Mirror.MARKER).append(": 1\r\n");
         if (framed || length > 0) out.append("Content-Length: ").append(length).append("\r\n");
-        out.append("Connection: close\r\n\r\n");
+        out.append("\r\n");
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 

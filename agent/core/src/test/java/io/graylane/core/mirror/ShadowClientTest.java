@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShadowClientTest {
 
-    private static final byte[] HEAD = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+    private static final byte[] HEAD = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\n"
             .getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] BODY = "hello".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -88,6 +88,66 @@ class ShadowClientTest {
     void garbageIsNotAnAnswer() throws Exception {
         target = new TargetServer();
         target.answer = "SSH-2.0-OpenSSH\r\n\r\n";
+        assertThrows(IOException.class, () -> client(target.port()).send(HEAD, BODY, BODY.length, 5_000, false));
+    }
+
+    @Test
+    void successiveCopiesShareOneConnectionWhenTheResponsesEndExactly() throws Exception {
+        target = new TargetServer();
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        client(target.port());
+        for (int i = 0; i < 5; i++) assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        // a chunked body with an extension and a trailer, read to its exact end, leaves the connection usable too
+        target.answer = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3;x=y\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: t\r\n\r\n";
+        for (int i = 0; i < 3; i++) assertEquals(201, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        for (int i = 0; i < 8; i++) assertArrayEquals(BODY, target.next(5).body, "copy " + i);
+        assertEquals(1, target.connections.get(), "one connection for eight copies");
+        assertEquals(1, client.connections());
+    }
+
+    @Test
+    void aConnectionIsNotReusedAfterCloseOrAnUnframedBody() throws Exception {
+        target = new TargetServer();
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        client(target.port());
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertEquals(2, client.connections(), "Connection: close is honoured");
+        target.answer = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertEquals(4, client.connections(), "an HTTP/1.0 answer ends the connection");
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA";
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertEquals(6, client.connections(), "bytes beyond the response leave the stream's position unknown");
+        for (int i = 0; i < 6; i++) assertArrayEquals(BODY, target.next(5).body, "copy " + i);
+    }
+
+    @Test
+    void aKeptConnectionTheTargetClosedWhileIdleIsReplacedAndTheCopySentOnce() throws Exception {
+        target = new TargetServer();
+        target.keepAlive = false; // answers without Connection: close, then closes: an idle timeout of zero
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        client(target.port());
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertArrayEquals(BODY, target.next(5).body);
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (target.connections.get() < 1 && System.nanoTime() < until) Thread.sleep(10);
+        Thread.sleep(200); // the server's close reaches the client
+        assertEquals(200, client.send(HEAD, BODY, BODY.length, 10_000, false));
+        assertArrayEquals(BODY, target.next(5).body);
+        assertEquals(null, target.next(1), "each copy arrived exactly once");
+        assertEquals(2, client.connections());
+    }
+
+    @Test
+    void malformedChunksFailTheCopy() throws Exception {
+        target = new TargetServer();
+        target.answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n";
         assertThrows(IOException.class, () -> client(target.port()).send(HEAD, BODY, BODY.length, 5_000, false));
     }
 }

@@ -49,6 +49,10 @@ final class TargetServer implements AutoCloseable {
     volatile String answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
     /** Whether requests are read at all (false: accept and never read). */
     volatile boolean read = true;
+    /** Whether a connection serves further requests after an answer (else it is closed after one). */
+    volatile boolean keepAlive;
+    /** Connections accepted so far. */
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
     TargetServer() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -82,6 +86,7 @@ final class TargetServer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
+            connections.incrementAndGet();
             Thread handler = new Thread(new Runnable() {
                 @Override
                 public void run() {
@@ -100,37 +105,44 @@ final class TargetServer implements AutoCloseable {
                 return;
             }
             InputStream in = s.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int state = 0;
-            while (state < 4) {
-                int b = in.read();
-                if (b < 0) return;
-                head.write(b);
-                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-            }
-            String text = new String(head.toByteArray(), StandardCharsets.ISO_8859_1);
-            int length = 0;
-            for (String line : text.split("\r\n")) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
-            }
-            byte[] body = new byte[length];
-            for (int off = 0; off < length; ) {
-                int n = in.read(body, off, length - off);
-                if (n < 0) return;
-                off += n;
-            }
-            received.add(new Received(text, body));
-            String reply = answer;
-            if (reply == null) {
-                Thread.sleep(60_000);
-                return;
-            }
-            OutputStream out = s.getOutputStream();
-            out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            do {
+                if (!serveOne(in, s.getOutputStream())) return;
+            } while (keepAlive);
         } catch (IOException | InterruptedException ignored) {
             // the client went away
         }
+    }
+
+    /** Reads one request and answers it; false when the connection is over. */
+    private boolean serveOne(InputStream in, OutputStream out) throws IOException, InterruptedException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int state = 0;
+        while (state < 4) {
+            int b = in.read();
+            if (b < 0) return false;
+            head.write(b);
+            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+        }
+        String text = new String(head.toByteArray(), StandardCharsets.ISO_8859_1);
+        int length = 0;
+        for (String line : text.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+        }
+        byte[] body = new byte[length];
+        for (int off = 0; off < length; ) {
+            int n = in.read(body, off, length - off);
+            if (n < 0) return false;
+            off += n;
+        }
+        received.add(new Received(text, body));
+        String reply = answer;
+        if (reply == null) {
+            Thread.sleep(60_000);
+            return false;
+        }
+        out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return true;
     }
 
     @Override
