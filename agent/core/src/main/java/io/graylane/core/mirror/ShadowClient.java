@@ -24,6 +24,9 @@ final class ShadowClient implements AutoCloseable {
 
     /** Longest response head read; a longer one is a failure. */
     private static final int MAX_HEAD = 64 * 1024;
+    /** After a failed connect, no new one is tried for 25 ms, doubling with each further failure up to 1 s. */
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String host;
     private final int port;
@@ -33,6 +36,10 @@ final class ShadowClient implements AutoCloseable {
     private SelectionKey key;
     /** Connections opened so far (for tests and the debug log). */
     private long connections;
+    /** Connects that failed in a row, and when the next may be tried. */
+    private int connectFailures;
+    private long nextConnect;
+    private TargetDown down;
 
     ShadowClient(String host, int port) throws IOException {
         this.host = host;
@@ -88,16 +95,43 @@ final class ShadowClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the connection. A target that refused or did not accept the last attempt is not tried again until its
+     * back-off has passed: meanwhile copies fail at once, without a socket (an absent target costs next to nothing).
+     */
     private void connect(long deadline) throws IOException {
-        channel = SocketChannel.open();
-        connections++;
-        channel.configureBlocking(false);
-        channel.socket().setTcpNoDelay(true);
-        key = channel.register(selector, 0);
-        if (!channel.connect(new InetSocketAddress(host, port))) {
-            do {
-                if (!await(SelectionKey.OP_CONNECT, deadline)) throw timeout("connect");
-            } while (!channel.finishConnect());
+        if (connectFailures > 0 && System.nanoTime() - nextConnect < 0) throw down;
+        try {
+            channel = SocketChannel.open();
+            connections++;
+            channel.configureBlocking(false);
+            channel.socket().setTcpNoDelay(true);
+            key = channel.register(selector, 0);
+            if (!channel.connect(new InetSocketAddress(host, port))) {
+                do {
+                    if (!await(SelectionKey.OP_CONNECT, deadline)) throw timeout("connect");
+                } while (!channel.finishConnect());
+            }
+            connectFailures = 0;
+        } catch (IOException e) {
+            connectFailures++;
+            down = new TargetDown(e);
+            nextConnect = System.nanoTime() + Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(connectFailures - 1, 6));
+            throw e;
+        }
+    }
+
+    /** A copy not sent because the target's last connect failed moments ago; no stack trace (it is counted, not logged). */
+    static final class TargetDown extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TargetDown(IOException last) {
+            super("not connecting for a moment: the last connect failed (" + last + ")");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 

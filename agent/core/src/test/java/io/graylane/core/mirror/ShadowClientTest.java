@@ -150,4 +150,21 @@ class ShadowClientTest {
         target.answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n";
         assertThrows(IOException.class, () -> client(target.port()).send(HEAD, BODY, BODY.length, 5_000, false));
     }
+
+    @Test
+    void afterAFailedConnectCopiesFailAtOnceForAMomentThenTheTargetIsTriedAgain() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        client(port);
+        assertThrows(IOException.class, () -> client.send(HEAD, BODY, BODY.length, 5_000, false));
+        assertEquals(1, client.connections());
+        IOException quick = assertThrows(ShadowClient.TargetDown.class, () -> client.send(HEAD, BODY, BODY.length, 5_000, false));
+        assertTrue(quick.getMessage().contains("last connect failed"), quick.getMessage());
+        assertEquals(1, client.connections(), "no socket while backing off");
+        Thread.sleep(60);
+        assertThrows(IOException.class, () -> client.send(HEAD, BODY, BODY.length, 5_000, false));
+        assertEquals(2, client.connections(), "tried again after the back-off");
+    }
 }
