@@ -150,13 +150,7 @@ class OtelExtensionIT {
     }
 
     static Stream<Arguments> clientsAndInvalidLabels() {
-        List<String[]> invalid = List.of(
-                new String[] {"space and slash", LABEL, "lane a/b"},
-                new String[] {"semicolon", LABEL, "lane;x"},
-                new String[] {"10 KB long", LABEL, "a".repeat(10 * 1024)},
-                new String[] {"CR LF via baggage", "baggage", LABEL + "=bad%0D%0Ainjected"});
-        return CLIENTS.stream().flatMap(client -> invalid.stream()
-                .map(bad -> Arguments.of(client, bad[0], bad[1], bad[2])));
+        return InvalidLabels.forEachClient(CLIENTS, LABEL);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
