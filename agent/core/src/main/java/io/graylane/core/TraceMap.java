@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * and touches one cache line or two.
  *
  * <p>The map is a set-associative cache. A trace id becomes a 128-bit key (a lower-case hex trace
- * id is parsed into its own bits, any other value is hashed), the key picks a stripe (one lock,
- * arrays allocated on its first put) and a set of 8 to 15 slots in it. When the set is full, its
+ * id is parsed into its own bits, any other value is hashed), the key picks a stripe (one lock, at
+ * most 16,384 slots, its arrays allocated on its first put) and a set of 8 to 15 slots in it. When the set is full, its
  * least recently used entry goes first (an expired one before any live one). Maps of fewer than
  * 16 entries are one set: exact LRU. The bound is exact: the slots are allocated up front, per
  * stripe, and never grow. An entry older than the TTL is treated as absent.
@@ -20,6 +20,8 @@ import java.util.function.LongSupplier;
 public final class TraceMap {
 
     private static final int STRIPES = 64;
+    /** Most slots in one stripe: memory is taken in steps of at most about 600 KB, as stripes are first used. */
+    private static final int STRIPE_SLOTS = 16_384;
     /** Slots per set; a set has WAYS to 2 * WAYS - 1 of them. */
     static final int WAYS = 8;
     /** Distinct labels shared between entries; later ones are kept per entry. */
@@ -35,7 +37,7 @@ public final class TraceMap {
     }
 
     TraceMap(int maxEntries, long ttlMillis, LongSupplier nanoClock) {
-        int count = maxEntries < STRIPES * 2 * WAYS ? 1 : STRIPES;
+        int count = maxEntries < STRIPES * 2 * WAYS ? 1 : Math.max(STRIPES, (maxEntries + STRIPE_SLOTS - 1) / STRIPE_SLOTS);
         stripes = new Stripe[count];
         int base = maxEntries / count;
         for (int i = 0; i < count; i++) stripes[i] = new Stripe(base + (i < maxEntries % count ? 1 : 0));
@@ -73,7 +75,7 @@ public final class TraceMap {
     }
 
     private Stripe stripe(long hash) {
-        return stripes.length == 1 ? stripes[0] : stripes[(int) (hash >>> 58)];
+        return stripes.length == 1 ? stripes[0] : stripes[(int) ((hash >>> 32) % stripes.length)];
     }
 
     private String shared(String label) {

@@ -181,6 +181,17 @@ class TraceMapTest {
     }
 
     @Test
+    void aVeryLargeBoundTakesMemoryOnlyAsItIsUsed() {
+        Runtime rt = Runtime.getRuntime();
+        // 100,000,000 entries would be 3.6 GB at once; a few ids touch a few stripes of at most 16,384 slots
+        TraceMap map = new TraceMap(100_000_000, 60_000);
+        for (int i = 0; i < 10; i++) map.put("x-request-id", "req-" + i, "lane");
+        for (int i = 0; i < 10; i++) assertEquals("lane", map.get("x-request-id", "req-" + i));
+        assertEquals(10, map.size());
+        assertTrue(rt.totalMemory() - rt.freeMemory() < 1L << 30, "heap used " + (rt.totalMemory() - rt.freeMemory()));
+    }
+
+    @Test
     void aMillionIdsStayWithinTheBound() {
         int max = 100_000;
         TraceMap map = new TraceMap(max, 60_000);
