@@ -4,9 +4,20 @@
 # and prints, hop by hop, which label and trace id each service saw.
 # Usage: bash sample-apps/demo.sh [okhttp|okhttp-async|url-connection|java-http|java-http-async|apache4|apache5]
 #        bash sample-apps/demo.sh mirror    (shadow traffic: front v1 serves, a copy of each request goes to front v2)
+#        bash sample-apps/demo.sh chain [dubbo|tri] [zookeeper://HOST:PORT]
+#             (front -gRPC-> reviews -Dubbo-> ratings -HTTP-> backend; reviews reaches ratings by direct URL, or
+#              through that ZooKeeper registry, which must already run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 client="${1:-okhttp}"
+if [ "$client" = chain ]; then
+  protocol="${2:-dubbo}"
+  registry="${3:-}"
+  case "$protocol" in
+    dubbo|tri) ;;
+    *) echo "usage: bash sample-apps/demo.sh chain [dubbo|tri] [zookeeper://HOST:PORT]" >&2; exit 2 ;;
+  esac
+fi
 
 mvn -B -q -DskipTests package
 agent=agent/target/graylane-agent.jar
@@ -24,9 +35,40 @@ wait_health() {
   done
   echo "service on port $1 did not start; logs in $logs" >&2; exit 1
 }
+# for services without HTTP (gRPC, Dubbo): waits until their log shows the line they print once they serve
+wait_log() {
+  for _ in $(seq 1 120); do
+    if grep -qF "$2" "$1"; then return 0; fi
+    sleep 0.25
+  done
+  echo "$1 never showed '$2'; logs in $logs" >&2; exit 1
+}
 
 leaf=$(free_port); java -jar "$apps/graylane-backend.jar" "$leaf" >"$logs/leaf.log" 2>&1 & pids+=($!)
 wait_health "$leaf"
+
+if [ "$client" = chain ]; then
+  # every hop another protocol: HTTP in, gRPC, Dubbo, HTTP; the provider first, so that reviews finds it at once
+  ratings=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-ratings.jar" "$ratings" "http://127.0.0.1:$leaf" \
+    "$protocol" ${registry:+"$registry"} >"$logs/ratings.log" 2>&1 & pids+=($!)
+  wait_log "$logs/ratings.log" "[ratings] ready"
+  if [ -n "$registry" ]; then next="$registry?protocol=$protocol"; else next="$protocol://127.0.0.1:$ratings"; fi
+  reviews=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-reviews-dubbo.jar" "$reviews" "$next" \
+    >"$logs/reviews.log" 2>&1 & pids+=($!)
+  front=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-front.jar" "$front" "http://127.0.0.1:$leaf" \
+    "127.0.0.1:$reviews" >"$logs/front.log" 2>&1 & pids+=($!)
+  wait_log "$logs/reviews.log" "[reviews] listening on"
+  wait_health "$front"
+  echo "front :$front -gRPC-> reviews :$reviews -Dubbo-> ratings :$ratings -HTTP-> backend :$leaf (no agent);" \
+    "reviews calls $next; logs in $logs"
+  grep -h '^\[graylane\]' "$logs/reviews.log" | head -1
+  java -cp "$apps/graylane-front.jar" io.graylane.samples.DemoClient "http://127.0.0.1:$front" grpc
+  exit 0
+fi
+
 middle=$(free_port)
 ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-backend.jar" "$middle" "http://127.0.0.1:$leaf" >"$logs/middle.log" 2>&1 & pids+=($!)
 wait_health "$middle"

@@ -42,6 +42,11 @@ final class Artifacts {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }
 
+    /** Reviews whose NEXT may also be ratings over Dubbo: gRPC and Dubbo 3.3 (shaded; built by sample-apps/reviews-dubbo). */
+    static Path reviewsDubboJar() {
+        return existing("graylane.reviews-dubbo.jar", "../sample-apps/target/graylane-reviews-dubbo.jar");
+    }
+
     /** The ratings Dubbo provider on Dubbo 3.3 (shaded; built by sample-apps/dubbo). */
     static Path ratingsJar() {
         return existing("graylane.ratings.jar", "../sample-apps/target/graylane-ratings.jar");

@@ -5,6 +5,7 @@ import static io.graylane.it.SampleApps.FRONT_LANE;
 import static io.graylane.it.SampleApps.LABEL;
 import static io.graylane.it.SampleApps.REQUEST_ID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -38,7 +39,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Work that leaves the request thread (pools, fork/join, completion stages, threads, timers, virtual
  * threads, async servlets, client callbacks) keeps the request's label and trace id, and no thread
  * ever hands one request's context to another: a front with the agent makes its backend call after
- * each kind of hop; the backend (no agent) shows what arrived.
+ * each kind of hop; the backend (no agent) shows what arrived. The load also goes through gRPC (front -> reviews ->
+ * backend) and through the whole sample chain (front -gRPC-> reviews -Dubbo-> ratings -HTTP-> backend), every hop
+ * checked.
  */
 @ExtendWith(JvmLogTail.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -58,8 +61,13 @@ class ContextAcrossThreadsIT {
     private static final List<String> CONTEXT_TYPES = List.of("io.graylane.core.TrafficContext",
             "io.graylane.core.concurrent.ContextRunnable", "io.graylane.core.concurrent.ContextCallable");
 
+    /** The leak load's path through every protocol: front -gRPC-> reviews -Dubbo-> ratings -HTTP-> backend. */
+    static final String CHAIN_TARGET = "/call/grpc?reviews=ratings";
+
     private static AgentJvm backend;
     private static AgentJvm reviews;
+    private static AgentJvm ratings;
+    private static AgentJvm reviewsToRatings;
     private static AgentJvm front;
 
     @BeforeAll
@@ -68,17 +76,27 @@ class ContextAcrossThreadsIT {
         // a gRPC hop in the load too: reviews takes the label it receives as its own and passes it on
         AgentJvm.Builder reviewsBuilder = SampleApps.reviews("threads-reviews", backendBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", "reviews-lane");
-        AgentJvm.Builder frontBuilder = SampleApps.front("threads-front", backendBuilder.baseUrl(), reviewsBuilder.address())
-                .env("ASM_TRAFFIC_TAG", FRONT_LANE);
-        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, reviewsBuilder, frontBuilder);
+        // and the Dubbo chain: the provider first, so that reviews' Dubbo client finds it at once
+        AgentJvm.Builder ratingsBuilder = SampleApps.ratings("threads-ratings", backendBuilder.baseUrl(), "dubbo", null)
+                .env("ASM_TRAFFIC_TAG", DubboPropagationIT.RATINGS_LANE);
+        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, reviewsBuilder, ratingsBuilder);
         backend = started.get(0);
         reviews = started.get(1);
-        front = started.get(2);
+        ratings = started.get(2);
+        AgentJvm.Builder reviewsToRatingsBuilder = SampleApps.reviewsDubbo("threads-reviews-dubbo",
+                        SampleApps.directUrl("dubbo", ratingsBuilder))
+                .env("ASM_TRAFFIC_TAG", "reviews-lane");
+        AgentJvm.Builder frontBuilder = SampleApps.front("threads-front", backendBuilder.baseUrl(), reviewsBuilder.address())
+                .args(SampleApps.namedReviews("ratings", reviewsToRatingsBuilder))
+                .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+        started = AgentJvm.startAll(reviewsToRatingsBuilder, frontBuilder);
+        reviewsToRatings = started.get(0);
+        front = started.get(1);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(front, reviews, backend);
+        AgentJvm.closeAll(front, reviewsToRatings, ratings, reviews, backend);
     }
 
     static Stream<String> hops() {
@@ -115,11 +133,30 @@ class ContextAcrossThreadsIT {
         assertHeaderOnce(Echo.downstream(response), LABEL, FRONT_LANE, response);
     }
 
+    /** One request through the whole chain: reviews, ratings and the backend each got exactly its label and id. */
+    @Order(1)
+    @Test
+    void theGrpcDubboChainCarriesTheLabelAndRequestIdToEveryHop() {
+        String requestId = "chain-" + System.nanoTime();
+        Http.Response response = Http.get(front.url(CHAIN_TARGET), LABEL, "lane-chain", REQUEST_ID, requestId);
+
+        assertNull(check(response, "lane-chain", requestId, CHAIN_TARGET));
+    }
+
+    @Order(2)
+    @Test
+    void withoutAnInboundLabelTheGrpcDubboChainCarriesTheFrontsLabelToEveryHop() {
+        String requestId = "chain-no-label-" + System.nanoTime();
+        Http.Response response = Http.get(front.url(CHAIN_TARGET), REQUEST_ID, requestId);
+
+        assertNull(check(response, FRONT_LANE, requestId, CHAIN_TARGET));
+    }
+
     /**
      * Many concurrent requests with different labels, and requests with none, over every hop: each
      * backend call must carry exactly its own request's label and id; an unlabelled request exactly
-     * the front's own lane. Then the front's heap must not hold context objects in proportion to
-     * the requests served.
+     * the front's own lane; a gRPC or Dubbo chain is checked at every service it passes. Then the front's heap must
+     * not hold context objects in proportion to the requests served.
      */
     @Order(3)
     @Test
@@ -132,6 +169,7 @@ class ContextAcrossThreadsIT {
         targets.add("/call/java-http-async");
         targets.add("/call/grpc");
         targets.add("/call/grpc-async");
+        targets.add(CHAIN_TARGET);
 
         AtomicInteger next = new AtomicInteger();
         List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
@@ -151,7 +189,7 @@ class ContextAcrossThreadsIT {
                         Http.Response response = label == null
                                 ? Http.get(front.url(target), REQUEST_ID, requestId)
                                 : Http.get(front.url(target), LABEL, label, REQUEST_ID, requestId);
-                        String problem = check(response, label == null ? FRONT_LANE : label, requestId);
+                        String problem = check(response, label == null ? FRONT_LANE : label, requestId, target);
                         if (problem != null) {
                             (response.status() == 200 ? mismatchCount : failures).incrementAndGet();
                             if (mismatches.size() < 20) mismatches.add(target + ": " + problem);
@@ -181,18 +219,33 @@ class ContextAcrossThreadsIT {
         }
     }
 
-    /** Null when the backend received exactly the expected label and request id, else what it got. */
-    private static String check(Http.Response response, String label, String requestId) {
+    /** The services after the front that a request to {@code target} passes, in order. */
+    private static List<String> servicesAfterTheFront(String target) {
+        if (target.equals(CHAIN_TARGET)) return List.of("reviews", "ratings", "backend");
+        if (target.startsWith("/call/grpc")) return List.of("reviews", "backend");
+        return List.of("backend");
+    }
+
+    /**
+     * Null when every service after the front (reviews, ratings, the backend, as {@code target} goes) received exactly
+     * the expected label and request id, else what went wrong.
+     */
+    private static String check(Http.Response response, String label, String requestId, String target) {
         if (response.status() != 200) return "status " + response.status() + ": " + response.body();
         try {
-            // every hop after the front (reviews, then the backend, for gRPC) got exactly this request's values
+            List<String> services = new ArrayList<>();
             for (JsonNode hop = response.json().path("downstream"); hop.isObject(); hop = hop.path("downstream")) {
+                services.add(hop.path("service").asText());
                 List<String> labels = Echo.values(hop, LABEL);
                 List<String> ids = Echo.values(hop, REQUEST_ID);
                 if (!labels.equals(List.of(label)) || !ids.equals(List.of(requestId))) {
                     return "expected " + LABEL + "=" + label + " " + REQUEST_ID + "=" + requestId + ", "
                             + hop.path("service").asText() + " got " + hop.path("headers");
                 }
+            }
+            if (!services.equals(servicesAfterTheFront(target))) {
+                return "expected the services " + servicesAfterTheFront(target) + ", got " + services + " in "
+                        + response.body();
             }
             return null;
         } catch (AssertionError e) {

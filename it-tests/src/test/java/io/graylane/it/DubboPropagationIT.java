@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -39,21 +41,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  * provider (agent, lane {@code ratings-lane}) over Dubbo, and ratings calls a backend WITHOUT the agent. What ratings
  * received as attachments and what the backend received as headers show what the agents carried.
  * <ul>
- *   <li>target {@code dubbo}: dubbo protocol, direct URL, no registry;</li>
+ *   <li>target {@code dubbo}: dubbo protocol, direct URL (the provider is also registered in ZooKeeper);</li>
  *   <li>target {@code tri}: triple protocol, direct URL, to a provider that is also registered in ZooKeeper;</li>
  *   <li>target {@code zk}: the same triple provider found through an embedded ZooKeeper registry.</li>
  * </ul>
- * Nested classes: the same on Dubbo 2.7, the hook switched off, and no agent at all.
+ * Nested classes: the whole sample chain HTTP -> gRPC -> Dubbo -> HTTP through these providers, the same on Dubbo
+ * 2.7 and 3.2, the hook switched off, and no agent at all.
  */
 @ExtendWith(JvmLogTail.class)
 class DubboPropagationIT {
 
-    private static final String RATINGS_LANE = "ratings-lane";
+    static final String RATINGS_LANE = "ratings-lane";
     /** A registry's provider list reaches the consumer shortly after the provider registered: bounded wait. */
     private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(30);
     private static final int ASYNC_ATTEMPTS = 5;
 
     private static TestingServer zooKeeper;
+    /** {@code zookeeper://127.0.0.1:PORT}, where both providers register */
+    private static String registry;
     /** No agent: the observer at the end of every chain. */
     private static AgentJvm backend;
     private static AgentJvm ratingsDubbo;
@@ -64,10 +69,10 @@ class DubboPropagationIT {
     static void startServices() throws Exception {
         zooKeeper = new TestingServer(new InstanceSpec(null, AgentJvm.freePort(), -1, -1, true, -1, -1, -1,
                 Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1"), true);
-        String registry = "zookeeper://127.0.0.1:" + zooKeeper.getPort();
+        registry = "zookeeper://127.0.0.1:" + zooKeeper.getPort();
 
         AgentJvm.Builder backendBuilder = SampleApps.backend("backend", null).withAgent(false);
-        AgentJvm.Builder dubboBuilder = ratings("ratings-dubbo", backendBuilder, "dubbo", null);
+        AgentJvm.Builder dubboBuilder = ratings("ratings-dubbo", backendBuilder, "dubbo", registry);
         AgentJvm.Builder triBuilder = ratings("ratings-tri", backendBuilder, "tri", registry);
         AgentJvm.Builder frontBuilder = SampleApps.dubboFront("dubbo-front", backendBuilder.baseUrl(),
                         "dubbo=" + SampleApps.directUrl("dubbo", dubboBuilder),
@@ -222,6 +227,205 @@ class DubboPropagationIT {
                     .anyMatch(line -> line.startsWith("[graylane]") && line.contains("instrumentations ")
                             && line.contains(",dubbo")), Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * The whole sample chain, every service its own JVM: client -HTTP-> front (Jetty 12) -gRPC-> reviews -Dubbo->
+     * ratings -HTTP-> backend. The front, every reviews (graylane-reviews-dubbo.jar) and both ratings run with the
+     * agent, each with a lane of its own; the backend without it. The front calls one reviews per way of reaching
+     * ratings ({@code /call/grpc*?reviews=NAME}):
+     * <ul>
+     *   <li>{@code dubbo}, {@code tri}: a direct URL to the ratings provider of that protocol;</li>
+     *   <li>{@code zk-dubbo}, {@code zk-tri}: the same providers, found through the embedded ZooKeeper registry;</li>
+     *   <li>{@code no-agent}: a reviews without the agent (direct, dubbo), the control.</li>
+     * </ul>
+     * Every hop after the front is checked: reviews (gRPC metadata), ratings (Dubbo attachments), the backend (HTTP).
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class FullChain {
+
+        private final List<AgentJvm> services = new ArrayList<>();
+        private AgentJvm chainFront;
+
+        @BeforeAll
+        void start() {
+            Map<String, AgentJvm.Builder> reviews = new LinkedHashMap<>();
+            chainTargets().forEach(target -> reviews.put(target,
+                    SampleApps.reviewsDubbo("reviews-" + target, ratingsAddress(target)).withAgent(true)
+                            .env("ASM_TRAFFIC_TAG", GrpcPropagationIT.REVIEWS_LANE)));
+            reviews.put("no-agent", SampleApps.reviewsDubbo("reviews-no-agent", ratingsAddress("dubbo"))
+                    .withAgent(false).env("ASM_TRAFFIC_TAG", GrpcPropagationIT.REVIEWS_LANE));
+            AgentJvm.Builder frontBuilder = SampleApps.front("chain-front", backend.baseUrl()).withAgent(true)
+                    .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+            reviews.forEach((name, builder) -> frontBuilder.args(SampleApps.namedReviews(name, builder)));
+
+            List<AgentJvm.Builder> builders = new ArrayList<>(reviews.values());
+            builders.add(frontBuilder);
+            services.addAll(AgentJvm.startAll(builders.toArray(AgentJvm.Builder[]::new)));
+            chainFront = services.get(services.size() - 1);
+            // a reviews reaches ratings once its Dubbo client has found the provider (through ZooKeeper: a moment later)
+            reviews.keySet().forEach(this::awaitChain);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(services.toArray(AgentJvm[]::new));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.DubboPropagationIT#chainTargets")
+        void labelAndTraceIdsReachEveryHopUnchanged(String target) {
+            String requestId = uniqueId();
+            String traceparent = "00-" + hex(32) + "-" + hex(16) + "-01";
+            Http.Response response = Http.get(chainFront.url(chainPath(target, "grpc")),
+                    LABEL, "lane-a", REQUEST_ID, requestId, "traceparent", traceparent);
+
+            for (JsonNode hop : everyHop(response, target, "grpc")) {
+                assertHeaderOnce(hop, LABEL, "lane-a", response);
+                assertHeaderOnce(hop, REQUEST_ID, requestId, response);
+                assertHeaderOnce(hop, "traceparent", traceparent, response);
+            }
+        }
+
+        /** The front is the first service without a label: its own lane is the label of the whole chain. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.DubboPropagationIT#chainTargets")
+        void withoutAnInboundLabelTheFrontsLocalLabelReachesEveryHop(String target) {
+            String requestId = uniqueId();
+            Http.Response response = Http.get(chainFront.url(chainPath(target, "grpc")), REQUEST_ID, requestId);
+
+            for (JsonNode hop : everyHop(response, target, "grpc")) {
+                assertHeaderOnce(hop, LABEL, FRONT_LANE, response);
+                assertHeaderOnce(hop, REQUEST_ID, requestId, response);
+            }
+        }
+
+        /** What the front's application sets on its gRPC call wins there, and reviews passes it on as received. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.DubboPropagationIT#chainTargets")
+        void metadataTheFrontSetsWinsAndTravelsToTheLastHop(String target) {
+            String path = chainPath(target, "grpc",
+                    "set-header", LABEL + ":app-set", "set-header", REQUEST_ID + ":app-id");
+            Http.Response response = Http.get(chainFront.url(path), LABEL, "lane-a", REQUEST_ID, "r-in-" + uniqueId());
+
+            for (JsonNode hop : everyHop(response, target, "grpc")) {
+                assertHeaderOnce(hop, LABEL, "app-set", response);
+                assertHeaderOnce(hop, REQUEST_ID, "app-id", response);
+            }
+        }
+
+        /**
+         * Future and async stubs, and the bidirectional stream, whose messages reviews answers in gRPC callbacks (each
+         * with a Dubbo call of its own): every answer's chain carries the label and id.
+         */
+        @ParameterizedTest(name = "{0} via {1}")
+        @MethodSource("io.graylane.it.DubboPropagationIT#otherGrpcCallsAndDirectTargets")
+        void everyKindOfGrpcCallCarriesTheLabelToTheLastHop(String client, String target) {
+            String requestId = uniqueId();
+            Http.Response response = Http.get(chainFront.url(chainPath(target, client)),
+                    LABEL, "lane-s", REQUEST_ID, requestId);
+
+            for (JsonNode hop : everyHop(response, target, client)) {
+                assertHeaderOnce(hop, LABEL, "lane-s", response);
+                assertHeaderOnce(hop, REQUEST_ID, requestId, response);
+            }
+        }
+
+        /**
+         * The control: the same chain with a reviews that runs without the agent. The front's agent still reaches
+         * reviews, but nothing goes on to ratings, and the backend gets ratings' own lane: what ratings and the backend
+         * receive in the tests above, reviews' agent carried (its gRPC server and Dubbo consumer hooks).
+         */
+        @Test
+        void withoutTheAgentInReviewsNothingReachesRatings() {
+            Http.Response response = Http.get(chainFront.url(chainPath("no-agent", "grpc")),
+                    LABEL, "lane-a", REQUEST_ID, uniqueId());
+
+            List<JsonNode> hops = everyHop(response, "no-agent", "grpc");
+            assertHeaderOnce(hops.get(0), LABEL, "lane-a", response);
+            assertHeaderAbsent(hops.get(1), LABEL, response);
+            assertHeaderAbsent(hops.get(1), REQUEST_ID, response);
+            assertHeaderOnce(hops.get(2), LABEL, RATINGS_LANE, response);
+            assertHeaderAbsent(hops.get(2), REQUEST_ID, response);
+        }
+
+        @Test
+        void eachReviewsAgentNamesGrpcAndDubboAmongItsInstrumentations() {
+            for (AgentJvm reviews : services.subList(0, (int) chainTargets().count())) {
+                reviews.awaitLog("a [graylane] startup line listing grpc and dubbo", log -> log.lines()
+                        .anyMatch(line -> line.startsWith("[graylane]")
+                                && line.matches(".*instrumentations [^ ]*\\bgrpc\\b.*")
+                                && line.matches(".*instrumentations [^ ]*\\bdubbo\\b.*")), Duration.ofSeconds(10));
+            }
+        }
+
+        /** Polls the chain until reviews answers with what ratings answered; bounded. */
+        private void awaitChain(String target) {
+            long deadline = System.nanoTime() + DISCOVERY_TIMEOUT.toNanos();
+            Http.Response last = null;
+            while (System.nanoTime() - deadline < 0) {
+                last = Http.get(chainFront.url(chainPath(target, "grpc")));
+                if (last.status() == 200 && last.json().path("downstream").path("downstream").path("service").asText()
+                        .equals("ratings")) {
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            fail("the front did not reach ratings through reviews " + target + " within " + DISCOVERY_TIMEOUT
+                    + "; last: " + last);
+        }
+    }
+
+    /** The ways reviews reaches ratings in {@link FullChain}: direct URLs, and through the ZooKeeper registry. */
+    static Stream<String> chainTargets() {
+        return Stream.of("dubbo", "tri", "zk-dubbo", "zk-tri");
+    }
+
+    static Stream<Arguments> otherGrpcCallsAndDirectTargets() {
+        return Stream.of("grpc-future", "grpc-async", "grpc-stream").flatMap(client -> directTargets()
+                .map(target -> Arguments.of(client, target)));
+    }
+
+    /** What reviews is started with to reach ratings as {@code target} (a {@link #chainTargets()} name). */
+    private static String ratingsAddress(String target) {
+        return switch (target) {
+            case "dubbo" -> "dubbo://127.0.0.1:" + ratingsDubbo.port();
+            case "tri" -> "tri://127.0.0.1:" + ratingsTri.port();
+            case "zk-dubbo" -> registry + "?protocol=dubbo";
+            case "zk-tri" -> registry + "?protocol=tri";
+            default -> throw new IllegalArgumentException(target);
+        };
+    }
+
+    /** {@code /call/CLIENT?reviews=TARGET}, then the other query parameters given (names and values). */
+    private static String chainPath(String target, String client, String... query) {
+        return Http.withQuery("/call/" + client,
+                Stream.concat(Stream.of("reviews", target), Stream.of(query)).toArray(String[]::new));
+    }
+
+    /**
+     * What the hops after the front received, in chain order, for each answer of reviews (several for the stream):
+     * reviews (its gRPC metadata), ratings (its Dubbo attachments; the provider of the expected protocol) and the
+     * backend (its HTTP headers). Fails unless the answer has exactly this shape.
+     */
+    private static List<JsonNode> everyHop(Http.Response response, String target, String client) {
+        assertField(Echo.ok(response), "reviews", target, response);
+        List<JsonNode> hops = new ArrayList<>();
+        for (JsonNode reviews : GrpcPropagationIT.reviewsAnswers(response, client)) {
+            JsonNode ratings = Echo.downstream(reviews, response);
+            assertField(ratings, "service", "ratings", response);
+            assertField(ratings, "protocol", target.endsWith("tri") ? "tri" : "dubbo", response);
+            JsonNode backend = Echo.downstream(ratings, response);
+            assertField(backend, "service", "backend", response);
+            hops.addAll(List.of(reviews, ratings, backend));
+        }
+        return hops;
     }
 
     /** Dubbo 2.7: the same sample classes on its class path, provider and consumer both with the agent. */

@@ -361,7 +361,7 @@ class GrpcPropagationIT {
     }
 
     /** What reviews answered the front: its one answer, or each answer of the streaming call. */
-    private static List<JsonNode> reviewsAnswers(Http.Response response, String client) {
+    static List<JsonNode> reviewsAnswers(Http.Response response, String client) {
         JsonNode answer = Echo.ok(response);
         assertField(answer, "client", client, response);
         List<JsonNode> answers = new ArrayList<>();

@@ -100,6 +100,23 @@ final class SampleApps {
         return builder.args(Integer.toString(builder.port()), next).readyWhenLogShows(REVIEWS_READY);
     }
 
+    /**
+     * {@code graylane-reviews-dubbo.jar PORT NEXT}: reviews whose NEXT may also be ratings over Dubbo, a direct URL
+     * ({@code dubbo://...}, {@code tri://...}, see {@link #directUrl}) or {@code zookeeper://HOST:PORT?protocol=...}.
+     */
+    static AgentJvm.Builder reviewsDubbo(String name, String next) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.reviewsDubboJar());
+        return builder.args(Integer.toString(builder.port()), next).readyWhenLogShows(REVIEWS_READY);
+    }
+
+    /**
+     * A front argument {@code NAME=HOST:PORT}: the front's /call/grpc*{@code ?reviews=NAME} calls that reviews (see
+     * {@link #front(String, String, String)} for the one called without the parameter).
+     */
+    static String namedReviews(String name, AgentJvm.Builder reviews) {
+        return name + "=" + reviews.address();
+    }
+
     /** Reviews from its classes on {@code libraries} (another gRPC version) instead of its own jar. */
     static AgentJvm.Builder reviewsOn(String name, String next, List<Path> libraries) {
         List<Path> classpath = new ArrayList<>();

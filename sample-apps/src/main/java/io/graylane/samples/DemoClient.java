@@ -26,8 +26,27 @@ public final class DemoClient {
             mirror(http, front);
             return;
         }
+        if (client.startsWith("grpc")) {
+            awaitChain(http, front + "/call/" + client);
+        }
         show(http, front + "/call/" + client, "dev-x", "demo-req-1");
         show(http, front + "/call/" + client, null, "demo-req-2");
+    }
+
+    /**
+     * Waits (at most 30 s) until a request through the chain comes back without an error anywhere: a consumer that
+     * finds its provider through a registry gets the provider list a moment after it started.
+     */
+    private static void awaitChain(HttpClient http, String url) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - deadline < 0) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() == 200 && !answer.body().contains("\"error\"")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
     }
 
     private static void show(HttpClient http, String url, String label, String requestId) throws Exception {
@@ -40,6 +59,10 @@ public final class DemoClient {
         Object hop = new Reader(body).value();
         for (int n = 1; hop instanceof Map; n++) {
             Map<?, ?> json = (Map<?, ?>) hop;
+            if (json.containsKey("error")) {
+                System.out.printf("  hop %d failed: %s%n", n, json.get("error"));
+                break;
+            }
             Map<?, ?> headers = (Map<?, ?>) json.get("headers");
             System.out.printf("  hop %d %-8s saw x-asm-traffic-tag=%-10s x-request-id=%-11s traceparent=%s%n", n,
                     json.get("service"), first(headers, "x-asm-traffic-tag"), first(headers, "x-request-id"),

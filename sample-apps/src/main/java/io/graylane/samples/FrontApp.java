@@ -3,6 +3,7 @@ package io.graylane.samples;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,13 +21,14 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * Front service on embedded Jetty 12 (jakarta servlet):
- * {@code java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]}.
+ * {@code java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT] [NAME=REVIEWS_HOST:PORT...]}.
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
  *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
  *   <li>{@code GET /call/grpc[-future|-async|-stream|-later][?set-header=NAME:VALUE...]} -> calls the reviews
  *       service over gRPC with that stub ({@link ReviewsClient}); the streaming call's answers are all under
- *       {@code "replies"}, the first also under {@code "downstream"}</li>
+ *       {@code "replies"}, the first also under {@code "downstream"}; with {@code reviews=NAME} among the
+ *       parameters, the reviews given as NAME=REVIEWS_HOST:PORT is called instead of REVIEWS_HOST:PORT</li>
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
  *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
  *   {@code async-servlet})</li>
@@ -45,13 +47,23 @@ public final class FrontApp {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]");
+        if (args.length < 2) {
+            System.err.println("usage: java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT]"
+                    + " [NAME=REVIEWS_HOST:PORT...]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         String backendUrl = args[1].replaceAll("/+$", "");
-        ReviewsClient reviews = args.length == 3 ? new ReviewsClient(args[2]) : null;
+        // the reviews services by name; "" is the one /call/grpc* calls without a reviews=NAME parameter
+        Map<String, ReviewsClient> reviews = new LinkedHashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq == 0 || (eq < 0 && i > 2)) {
+                System.err.println("expected NAME=REVIEWS_HOST:PORT, got " + args[i]);
+                System.exit(2);
+            }
+            reviews.put(eq < 0 ? "" : args[i].substring(0, eq), new ReviewsClient(args[i].substring(eq + 1)));
+        }
 
         Clients clients = new Clients();
         BackgroundCaller background = new BackgroundCaller(clients);
@@ -85,13 +97,14 @@ public final class FrontApp {
         private static final String APPLICATION_JSON = "application/json"; // UTF-8 by definition (RFC 8259)
 
         private final transient Clients clients;
-        /** null when no reviews address was given */
-        private final transient ReviewsClient reviews;
+        /** by name; "" for the reviews called without a reviews=NAME parameter */
+        private final transient Map<String, ReviewsClient> reviews;
         private final transient BackgroundCaller background;
         private final transient Hops hops;
         private final String echoUrl;
 
-        FrontServlet(Clients clients, ReviewsClient reviews, BackgroundCaller background, Hops hops, String echoUrl) {
+        FrontServlet(Clients clients, Map<String, ReviewsClient> reviews, BackgroundCaller background, Hops hops,
+                     String echoUrl) {
             this.clients = clients;
             this.reviews = reviews;
             this.background = background;
@@ -234,9 +247,15 @@ public final class FrontApp {
         }
 
         private void callReviews(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {
-            if (reviews == null || !reviews.knows(client)) {
-                send(resp, 404, TEXT_PLAIN, "unknown client: " + client + (reviews == null
-                        ? " (no REVIEWS_HOST:PORT argument given)" : " (known: " + reviews.names() + ")"));
+            String name = req.getParameter("reviews");
+            ReviewsClient target = reviews.get(name == null ? "" : name);
+            if (target == null) {
+                send(resp, 404, TEXT_PLAIN, name == null ? "no REVIEWS_HOST:PORT argument given"
+                        : "unknown reviews: " + name + " (known: " + reviews.keySet() + ")");
+                return;
+            }
+            if (!target.knows(client)) {
+                send(resp, 404, TEXT_PLAIN, "unknown client: " + client + " (known: " + target.names() + ")");
                 return;
             }
             List<ExtraHeader> headers = setHeaders(req, resp);
@@ -245,13 +264,16 @@ public final class FrontApp {
             }
             List<String> replies;
             try {
-                replies = reviews.call(client, headers);
+                replies = target.call(client, headers);
             } catch (Exception e) {
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }
-            StringBuilder json = new StringBuilder("{\"service\":\"front\",\"client\":").append(Json.quote(client))
-                    .append(",\"headers\":").append(Json.headers(req.getHeaderNames(), req::getHeaders))
+            StringBuilder json = new StringBuilder("{\"service\":\"front\",\"client\":").append(Json.quote(client));
+            if (name != null) {
+                json.append(",\"reviews\":").append(Json.quote(name));
+            }
+            json.append(",\"headers\":").append(Json.headers(req.getHeaderNames(), req::getHeaders))
                     .append(",\"downstream\":").append(replies.isEmpty() ? "null" : replies.get(0));
             if (client.equals("grpc-stream")) {
                 json.append(",\"replies\":[").append(String.join(",", replies)).append(']');

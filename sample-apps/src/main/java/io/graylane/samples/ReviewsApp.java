@@ -51,10 +51,21 @@ public final class ReviewsApp {
         }
         int port = Integer.parseInt(args[0]);
         String next = args[1].replaceAll("/+$", "");
-        Downstream downstream = next.startsWith("grpc://")
+        serve(port, next, downstream(next));
+    }
+
+    /** The downstream of an {@code http://} or {@code grpc://} NEXT. */
+    static Downstream downstream(String next) {
+        return next.startsWith("grpc://")
                 ? new ReviewsDownstream(new ReviewsClient(next.substring("grpc://".length())))
                 : new HttpDownstream(next + "/echo");
+    }
 
+    /**
+     * Serves Reviews on 127.0.0.1:PORT, answering every call with what {@code downstream} answered, until the
+     * server is shut down. Other launchers (graylane-reviews-dubbo.jar) bring a downstream of their own.
+     */
+    static void serve(int port, String next, Downstream downstream) throws Exception {
         ExecutorService executor = Executors.newSingleThreadExecutor(task -> new Thread(task, EXECUTOR_THREAD));
         LaterQueue later = new LaterQueue(executor);
         later.start();

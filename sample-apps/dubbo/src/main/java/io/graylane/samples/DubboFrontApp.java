@@ -17,8 +17,6 @@ import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.dubbo.config.ApplicationConfig;
-import org.apache.dubbo.config.ReferenceConfig;
-import org.apache.dubbo.config.RegistryConfig;
 import org.apache.dubbo.rpc.RpcContext;
 
 /**
@@ -62,7 +60,8 @@ public final class DubboFrontApp {
         ApplicationConfig application = DubboSamples.application("graylane-dubbo-front",
                 !addresses.values().stream().allMatch(DubboSamples::isDirect));
         Map<String, Ratings> targets = new LinkedHashMap<>();
-        addresses.forEach((name, target) -> targets.put(name, reference(application, target)));
+        addresses.forEach((name, target) -> targets.put(name,
+                DubboSamples.ratings(application, target, TimeUnit.SECONDS.toMillis(CALL_TIMEOUT_SECONDS))));
 
         File baseDir = Files.createTempDirectory("graylane-dubbo-front-tomcat").toFile();
         baseDir.deleteOnExit();
@@ -78,25 +77,6 @@ public final class DubboFrontApp {
         tomcat.start();
         System.out.println("[dubbo-front] listening on " + RatingsApp.HOST + ":" + port + " -> " + targets.keySet());
         tomcat.getServer().await();
-    }
-
-    /** A ratings proxy for a direct URL or, for a registry address, the provider it finds there. */
-    private static Ratings reference(ApplicationConfig application, String target) {
-        ReferenceConfig<Ratings> reference = new ReferenceConfig<>();
-        reference.setApplication(application);
-        if (DubboSamples.isDirect(target)) {
-            reference.setUrl(target);
-        } else {
-            reference.setRegistry(new RegistryConfig(target.replaceFirst("\\?.*$", "")));
-            int protocol = target.indexOf("?protocol=");
-            if (protocol > 0) {
-                reference.setProtocol(target.substring(protocol + "?protocol=".length()));
-            }
-        }
-        reference.setInterface(Ratings.class);
-        reference.setCheck(false); // with a registry, the provider may register after this front starts
-        reference.setTimeout((int) TimeUnit.SECONDS.toMillis(CALL_TIMEOUT_SECONDS));
-        return reference.get();
     }
 
     static final class DubboFrontServlet extends HttpServlet {

@@ -1,6 +1,8 @@
 package io.graylane.samples;
 
 import org.apache.dubbo.config.ApplicationConfig;
+import org.apache.dubbo.config.ReferenceConfig;
+import org.apache.dubbo.config.RegistryConfig;
 
 /** What the Dubbo sample apps share. */
 final class DubboSamples {
@@ -31,5 +33,28 @@ final class DubboSamples {
         ApplicationConfig application = new ApplicationConfig(name);
         application.setQosEnable(false);
         return application;
+    }
+
+    /**
+     * A ratings proxy for TARGET: a direct URL ({@code dubbo://host:port}, {@code tri://host:port}) or a registry with
+     * the protocol to use ({@code zookeeper://host:port?protocol=tri}), in which case it calls the provider it finds
+     * there. Calls time out after {@code timeoutMillis}.
+     */
+    static Ratings ratings(ApplicationConfig application, String target, long timeoutMillis) {
+        ReferenceConfig<Ratings> reference = new ReferenceConfig<>();
+        reference.setApplication(application);
+        if (isDirect(target)) {
+            reference.setUrl(target);
+        } else {
+            reference.setRegistry(new RegistryConfig(target.replaceFirst("\\?.*$", "")));
+            int protocol = target.indexOf("?protocol=");
+            if (protocol > 0) {
+                reference.setProtocol(target.substring(protocol + "?protocol=".length()));
+            }
+        }
+        reference.setInterface(Ratings.class);
+        reference.setCheck(false); // with a registry, the provider may register after this consumer starts
+        reference.setTimeout((int) timeoutMillis);
+        return reference.get();
     }
 }

@@ -38,7 +38,7 @@ public final class RatingsApp {
         service.setRegistry(new RegistryConfig(registryAddress));
         service.setProtocol(protocol);
         service.setInterface(Ratings.class);
-        service.setRef(new RatingsService(backendUrl));
+        service.setRef(new RatingsService(backendUrl, protocolName));
         service.export();
 
         System.out.println("[ratings] ready: " + protocolName + "://" + HOST + ":" + port + " registry "

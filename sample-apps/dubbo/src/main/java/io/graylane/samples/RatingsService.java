@@ -9,7 +9,8 @@ import org.apache.dubbo.rpc.RpcContext;
 
 /**
  * The ratings provider: answers by calling BACKEND_URL/echo over HTTP and returns
- * {@code {"service":"ratings","item":..,"headers":{attachment:[value]},"downstream":{backend JSON}}}.
+ * {@code {"service":"ratings","protocol":..,"item":..,"headers":{attachment:[value]},"downstream":{backend JSON}}},
+ * where protocol is the one the service is exported with ({@code dubbo}, {@code tri}).
  * Uses only API that Dubbo 2.7 and 3.x share (it runs on both).
  */
 public final class RatingsService implements Ratings {
@@ -17,9 +18,11 @@ public final class RatingsService implements Ratings {
     private static final Duration DOWNSTREAM_TIMEOUT = Duration.ofSeconds(5);
 
     private final String backendUrl;
+    private final String protocol;
 
-    public RatingsService(String backendUrl) {
+    public RatingsService(String backendUrl, String protocol) {
         this.backendUrl = backendUrl;
+        this.protocol = protocol;
     }
 
     @Override
@@ -42,7 +45,7 @@ public final class RatingsService implements Ratings {
         } catch (IOException | RuntimeException e) {
             downstream = Json.error(e);
         }
-        return "{\"service\":\"ratings\",\"item\":" + Json.quote(item) + ",\"headers\":" + headers
-                + ",\"downstream\":" + downstream + "}";
+        return "{\"service\":\"ratings\",\"protocol\":" + Json.quote(protocol) + ",\"item\":" + Json.quote(item)
+                + ",\"headers\":" + headers + ",\"downstream\":" + downstream + "}";
     }
 }
