@@ -153,13 +153,14 @@ class DubboPropagationIT {
 
     /**
      * Concurrent requests with different labels, and without, over both protocols, sync, two calls per request and
-     * async with its callback: every service each request reaches (ratings, the backend, the callback's backend call)
-     * sees exactly that request's label and id; an unlabelled request exactly the front's own lane.
+     * async (CompletableFuture methods and RpcContext.asyncCall) with its callback: every service each request
+     * reaches (ratings, the backend, the callback's backend call) sees exactly that request's label and id; an
+     * unlabelled request exactly the front's own lane.
      */
     @Test
     void underConcurrentLoadNoRequestSeesAnotherRequestsContext() throws Exception {
         List<String> targets = List.of("/call/dubbo", "/call/tri", "/call/dubbo?mode=twice", "/call/dubbo?mode=async",
-                "/call/tri?mode=async");
+                "/call/tri?mode=async", "/call/dubbo?mode=asynccall", "/call/tri?mode=asynccall");
         int requests = Integer.getInteger("graylane.it.dubbo.leak.requests", 3_000);
         AtomicInteger next = new AtomicInteger();
         AtomicInteger mismatches = new AtomicInteger();
@@ -694,10 +695,16 @@ class DubboPropagationIT {
      * carry the label everywhere, and at least one callback must have run on a Dubbo thread.
      */
     private static void assertAsyncCallAndCallbackCarryTheLabel(AgentJvm front, String target) {
+        assertAsyncCallAndCallbackCarryTheLabel(front, target, "async");
+        assertAsyncCallAndCallbackCarryTheLabel(front, target, "asynccall");
+    }
+
+    /** {@code mode}: async (a method returning CompletableFuture) or asynccall (RpcContext.asyncCall). */
+    private static void assertAsyncCallAndCallbackCarryTheLabel(AgentJvm front, String target, String mode) {
         List<String> threads = new ArrayList<>();
         for (int attempt = 0; attempt < ASYNC_ATTEMPTS; attempt++) {
             String requestId = uniqueId();
-            Http.Response response = Http.get(front.url("/call/" + target + "?mode=async"),
+            Http.Response response = Http.get(front.url("/call/" + target + "?mode=" + mode),
                     LABEL, "lane-c", REQUEST_ID, requestId);
 
             JsonNode ratings = ratingsReceived(response, target);
@@ -713,7 +720,7 @@ class DubboPropagationIT {
             }
             threads.add(thread);
         }
-        fail("expected at least one of " + ASYNC_ATTEMPTS + " async calls to run its callback on a Dubbo thread,"
+        fail("expected at least one of " + ASYNC_ATTEMPTS + " " + mode + " calls to run its callback on a Dubbo thread,"
                 + " they all ran on the request thread: " + threads);
     }
 

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -26,9 +28,10 @@ import org.apache.dubbo.rpc.RpcContext;
  * ({@code zookeeper://127.0.0.1:2181?protocol=tri}).
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
- *   <li>{@code GET /call/NAME[?mode=sync|twice|async][&set-attachment=NAME:VALUE...]} -> calls ratings through
+ *   <li>{@code GET /call/NAME[?mode=sync|twice|async|asynccall][&set-attachment=NAME:VALUE...]} -> calls ratings through
  *       TARGET NAME: once ({@code downstream}), twice in a row ({@code downstream} and {@code second}), or through
- *       the CompletableFuture method, whose callback (on a Dubbo thread) also GETs BACKEND_URL/echo
+ *       the CompletableFuture method ({@code async}) or the plain method made asynchronous with
+ *       {@code RpcContext.asyncCall} ({@code asynccall}), whose callback (on a Dubbo thread) also GETs BACKEND_URL/echo
  *       ({@code callback}). set-attachment values are set with RpcContext before each call.</li>
  * </ul>
  * Uses only API that Dubbo 2.7 and 3.x share (it runs on both).
@@ -122,9 +125,12 @@ public final class DubboFrontApp {
                     case "sync" -> json.append(",\"downstream\":").append(call(ratings, attachments));
                     case "twice" -> json.append(",\"downstream\":").append(call(ratings, attachments))
                             .append(",\"second\":").append(call(ratings, attachments));
-                    case "async" -> json.append(callAsync(ratings, attachments));
+                    case "async" -> json.append(callAsync(() -> ratings.rateAsync("async"), attachments));
+                    // the synchronous method, made asynchronous by the consumer: Dubbo returns at once, the future follows
+                    case "asynccall" -> json.append(callAsync(
+                            () -> RpcContext.getContext().asyncCall(() -> ratings.rate("asynccall")), attachments));
                     default -> {
-                        send(resp, 400, TEXT_PLAIN, "mode must be sync, twice or async, got " + mode);
+                        send(resp, 400, TEXT_PLAIN, "mode must be sync, twice, async or asynccall, got " + mode);
                         return;
                     }
                 }
@@ -144,10 +150,11 @@ public final class DubboFrontApp {
          * {@code ,"downstream":{ratings},"callback":{"thread":..,"requestThread":..,"downstream":{backend}}}: the
          * callback chained to the future runs where Dubbo completes it and makes an HTTP call from there.
          */
-        private String callAsync(Ratings ratings, List<ExtraHeader> attachments) throws Exception {
+        private String callAsync(Supplier<CompletableFuture<String>> call, List<ExtraHeader> attachments)
+                throws Exception {
             setAttachments(attachments);
             String requestThread = Thread.currentThread().getName();
-            return ratings.rateAsync("async").thenApply(answer -> {
+            return call.get().thenApply(answer -> {
                 String callback;
                 try {
                     callback = UrlConnectionGet.get(echoUrl, List.of(), CALLBACK_HTTP_TIMEOUT);
