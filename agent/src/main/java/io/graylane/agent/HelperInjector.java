@@ -1,9 +1,7 @@
 package io.graylane.agent;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +37,7 @@ import java.util.jar.JarFile;
  * on the bootstrap class path, the transformer throws: the type is then left as it was and the failure is
  * logged, so the advice that needs the helpers is never applied.
  */
-public final class HelperInjector implements AgentBuilder.Transformer {
+public final class HelperInjector implements TypeTransformer {
 
     /** Where helper class files are kept in the agent jar (see agent/pom.xml). */
     static final String HELPERS = "META-INF/graylane/helpers/";
@@ -56,7 +54,7 @@ public final class HelperInjector implements AgentBuilder.Transformer {
 
     @Override
     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                                            JavaModule module, ProtectionDomain protectionDomain) {
+                                            ProtectionDomain protectionDomain) {
         if (loader == null) {
             throw new IllegalStateException(type.getName() + " is on the bootstrap class path, where helpers "
                     + classes.keySet() + " cannot be defined");
