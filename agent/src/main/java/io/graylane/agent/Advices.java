@@ -57,6 +57,8 @@ public final class Advices {
         private final ElementMatcher<? super MethodDescription> methods;
         private final String adviceClass;
         private volatile Advice.ExceptionHandler onFailure;
+        /** The advice as made for JDK types, which many take (CompletableFuture's completions); not kept for other loaders. */
+        private volatile Advice forBootstrapLoader;
 
         AdviceTransformer(String hookName, ElementMatcher<? super MethodDescription> methods, String adviceClass) {
             this.hookName = hookName;
@@ -67,10 +69,14 @@ public final class Advices {
         @Override
         public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader classLoader,
                                                 ProtectionDomain protectionDomain) {
-            // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
-            ClassFileLocator locator = new ClassFileLocator.Compound(agentJar, ClassFileLocator.ForClassLoader.of(classLoader));
-            TypePool pool = pools.typePool(locator, classLoader);
-            Advice advice = Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
+            Advice advice = classLoader == null ? forBootstrapLoader : null;
+            if (advice == null) {
+                // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
+                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar, ClassFileLocator.ForClassLoader.of(classLoader));
+                TypePool pool = pools.typePool(locator, classLoader);
+                advice = Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
+                if (classLoader == null) forBootstrapLoader = advice;
+            }
             return builder.visit(advice.on(methods));
         }
 

@@ -6,6 +6,7 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.TypeResolutionStrategy;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.pool.TypePool;
@@ -172,8 +173,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
     private ByteBuddy byteBuddy() {
         ByteBuddy current = byteBuddy;
         if (current == null) {
-            // inlined advice only: no auxiliary type, no added member, nothing validated that the JVM checks anyway
-            current = new ByteBuddy().with(TypeValidation.DISABLED).with(Implementation.Context.Disabled.Factory.INSTANCE);
+            // inlined advice only: no auxiliary type, no added member, nothing validated that the JVM checks anyway, and
+            // only the type's own methods are visited (no method graph over its whole hierarchy)
+            current = new ByteBuddy().with(TypeValidation.DISABLED).with(Implementation.Context.Disabled.Factory.INSTANCE)
+                    .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
             byteBuddy = current;
         }
         return current;

@@ -70,30 +70,35 @@ public final class HelperInjector implements TypeTransformer {
         return builder;
     }
 
-    /** How classes are defined in a foreign loader; resolved once per agent. */
+    /** How classes are defined in a foreign loader; resolved once per agent, when the first helper is injected. */
     static final class Injection {
-        private final Method defineClass;
-        private final Method findLoadedClass;
+        private final Instrumentation instrumentation;
         private final JarFile agentJar;
+        private boolean prepared;
+        private Method defineClass;
+        private Method findLoadedClass;
 
         Injection(Instrumentation instrumentation, JarFile agentJar) {
+            this.instrumentation = instrumentation;
             this.agentJar = agentJar;
-            Method define = null;
-            Method find = null;
+        }
+
+        /** Opens {@code java.lang} to graylane and finds the two ClassLoader methods; logs once when that fails. */
+        private synchronized void prepare() {
+            if (prepared) return;
+            prepared = true;
             try {
                 openJavaLangToAgent(instrumentation);
-                define = ClassLoader.class.getDeclaredMethod("defineClass",
+                Method define = ClassLoader.class.getDeclaredMethod("defineClass",
                         String.class, byte[].class, int.class, int.class, ProtectionDomain.class);
-                find = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
+                Method find = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
                 define.setAccessible(true);
                 find.setAccessible(true);
+                defineClass = define;
+                findLoadedClass = find;
             } catch (Exception | LinkageError e) {
                 Log.warn("helper classes cannot be injected (" + e + "); instrumentations that need them are not applied");
-                define = null;
-                find = null;
             }
-            this.defineClass = define;
-            this.findLoadedClass = find;
         }
 
         /**
@@ -127,6 +132,7 @@ public final class HelperInjector implements TypeTransformer {
         }
 
         void inject(ClassLoader loader, ProtectionDomain protectionDomain, Map<String, byte[]> classes) {
+            prepare();
             if (defineClass == null) {
                 throw new IllegalStateException("helper classes " + classes.keySet() + " cannot be defined in " + loader);
             }

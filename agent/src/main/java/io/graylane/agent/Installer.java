@@ -6,7 +6,6 @@ import io.graylane.core.config.ConfigLoader;
 import io.graylane.core.log.Log;
 import net.bytebuddy.dynamic.ClassFileLocator;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -15,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
@@ -30,7 +30,8 @@ public final class Installer {
 
     private Installer() {}
 
-    public static void install(String agentArgs, Instrumentation instrumentation, File agentJar) {
+    /** {@code agentJar} stays open for the life of the JVM: advice is read from it whenever a matching class loads. */
+    public static void install(String agentArgs, Instrumentation instrumentation, JarFile agentJar) {
         long start = System.nanoTime();
         Config config = ConfigLoader.load(agentArgs, systemProperties(), System.getenv());
         Log.setLevel(config.logLevel);
@@ -39,8 +40,7 @@ public final class Installer {
 
         Set<String> active = new LinkedHashSet<>();
         try {
-            // stays open for the life of the JVM: advice is read from it whenever a matching class loads
-            JarFile jar = new JarFile(agentJar);
+            JarFile jar = agentJar;
             TypePoolCache pools = new TypePoolCache();
             Advices advices = new Advices(new ClassFileLocator.ForJarFile(jar), pools,
                     new HelperInjector.Injection(instrumentation, jar));
@@ -63,12 +63,12 @@ public final class Installer {
             Log.error("could not install instrumentation; the application runs without it", e);
             active.clear();
         }
-        Log.info(startupLine(config, active));
+        Log.info(startupLine(config, active, agentJar));
         if (Log.isDebug()) Log.debug("start-up took " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
-    static String startupLine(Config config, Set<String> active) {
-        StringBuilder line = new StringBuilder("graylane ").append(version())
+    static String startupLine(Config config, Set<String> active, JarFile agentJar) {
+        StringBuilder line = new StringBuilder("graylane ").append(version(agentJar))
                 .append(" started: local label ").append(config.localLabel == null ? "(none)" : config.localLabel)
                 .append(", config ").append(config.source)
                 .append(", instrumentations ").append(active.isEmpty() ? "(none)" : String.join(",", active))
@@ -77,10 +77,13 @@ public final class Installer {
         return line.toString();
     }
 
-    private static String version() {
-        try (InputStream in = Installer.class.getResourceAsStream("/io/graylane/core/version.properties")) {
+    /** Read from the jar directly: through the bootstrap loader, the JDK would open the jar a second time. */
+    private static String version(JarFile agentJar) {
+        JarEntry entry = agentJar.getJarEntry("io/graylane/core/version.properties");
+        if (entry == null) return "unknown";
+        try (InputStream in = agentJar.getInputStream(entry)) {
             Properties p = new Properties();
-            if (in != null) p.load(in);
+            p.load(in);
             return p.getProperty("version", "unknown");
         } catch (IOException e) {
             return "unknown";
