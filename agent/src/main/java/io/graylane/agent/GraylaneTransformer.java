@@ -13,7 +13,6 @@ import net.bytebuddy.pool.TypePool;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.net.URL;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,9 +58,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Registers this transformer and starts instrumenting now if a leading module's library is on the application's
-     * class path or has a type loaded already, or if there is no leading module; otherwise instrumentation starts with
-     * the first class of such a library that loads (a library in a nested class loader, a JDK client).
+     * Registers this transformer and starts instrumenting now if a leading module's library is visible to the
+     * application class loader (as far as its class-loader gate tells, which every class of that loader asks anyway)
+     * or has a type loaded already, or if there is no leading module; otherwise instrumentation starts with the first
+     * class of such a library that loads (a library in a nested class loader, a JDK client, an ungated library).
      */
     void install() {
         instrumentation.addTransformer(this, true);
@@ -75,7 +75,7 @@ final class GraylaneTransformer implements ClassFileTransformer {
         if (!leader) return "start-up";
         ClassLoader application = ClassLoader.getSystemClassLoader();
         for (Rules.Rule rule : rules) {
-            if (!rule.follower && onClassPath(rule, application)) return rule.toString();
+            if (!rule.follower && rule.loaders != null && matchesLoader(rule, application)) return rule.toString();
         }
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String name = internalName(type);
@@ -85,22 +85,6 @@ final class GraylaneTransformer implements ClassFileTransformer {
             }
         }
         return null;
-    }
-
-    /** Whether the rule's library is on the application class path (the JDK's own classes do not count). */
-    private static boolean onClassPath(Rules.Rule rule, ClassLoader application) {
-        try {
-            if (rule.loaders != null) return rule.loaders.matches(application);
-            Set<String> names = rule.filter.names();
-            if (names == null) return false;
-            for (String name : names) {
-                URL url = application.getResource(name + ".class");
-                if (url != null && !"jrt".equals(url.getProtocol())) return true;
-            }
-        } catch (RuntimeException e) {
-            // not visible then
-        }
-        return false;
     }
 
     boolean isActive() {

@@ -77,11 +77,6 @@ public final class TypeFilter {
         return constant == null || contains(classFile, constant);
     }
 
-    /** The internal names this filter is limited to, or null. */
-    Set<String> names() {
-        return names;
-    }
-
     private static String internal(String binaryName) {
         return binaryName.replace('.', '/');
     }
