@@ -11,6 +11,7 @@
 #
 # Usage: it-tests/bench/startup.sh [RUNS]      (default 5)
 #   JAVA=/path/to/java      another JVM (JAVAC likewise, for Hello)
+#   AGENT=/path/to/graylane-agent.jar   another build of the agent (to compare two builds with the same runs)
 #   AGENT_OPTS="-Dgraylane.instrumentation.servlet.enabled=false ..."   extra options for the runs with the agent
 # Needs java and javac; builds the jars with Maven first when they are missing.
 set -uo pipefail
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
 JAVA=${JAVA:-java}
 JAVAC=${JAVAC:-javac}
-AGENT=agent/target/graylane-agent.jar
+AGENT=${AGENT:-agent/target/graylane-agent.jar}
 FRONT=sample-apps/target/graylane-front.jar
 BACKEND=sample-apps/target/graylane-backend.jar
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS ASM_TRAFFIC_TAG

@@ -14,6 +14,7 @@ import net.bytebuddy.pool.TypePool;
 
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
+import java.util.jar.JarFile;
 
 /**
  * Makes the transformers that inline a module's advice. Advice is referenced by class name and read
@@ -25,13 +26,14 @@ import java.security.ProtectionDomain;
  */
 public final class Advices {
 
-    private final ClassFileLocator agentJar;
+    private final JarFile jar;
+    private volatile ClassFileLocator agentJar;
     private final TypePoolCache pools;
     private final HelperInjector.Injection injection;
     private final Method hookFailed;
 
-    Advices(ClassFileLocator agentJar, TypePoolCache pools, HelperInjector.Injection injection) throws NoSuchMethodException {
-        this.agentJar = agentJar;
+    Advices(JarFile jar, TypePoolCache pools, HelperInjector.Injection injection) throws NoSuchMethodException {
+        this.jar = jar;
         this.pools = pools;
         this.injection = injection;
         this.hookFailed = Hook.class.getMethod("failed", Throwable.class, String.class);
@@ -49,6 +51,15 @@ public final class Advices {
      */
     public TypeTransformer helpers(String... classNames) {
         return injection.helpers(classNames);
+    }
+
+    private ClassFileLocator agentJar() {
+        ClassFileLocator locator = agentJar;
+        if (locator == null) {
+            locator = new ClassFileLocator.ForJarFile(jar);
+            agentJar = locator;
+        }
+        return locator;
     }
 
     /** What Byte Buddy's {@code AgentBuilder.Transformer.ForAdvice} does, for one advice class. */
@@ -72,7 +83,7 @@ public final class Advices {
             Advice advice = classLoader == null ? forBootstrapLoader : null;
             if (advice == null) {
                 // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
-                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar, ClassFileLocator.ForClassLoader.of(classLoader));
+                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar(), ClassFileLocator.ForClassLoader.of(classLoader));
                 TypePool pool = pools.typePool(locator, classLoader);
                 advice = Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
                 if (classLoader == null) forBootstrapLoader = advice;

@@ -96,24 +96,29 @@ final class GraylaneTransformer implements ClassFileTransformer {
                             ProtectionDomain protectionDomain, byte[] classFile) {
         // the JVM calls no transformer of this agent for classes loaded while one of its transformers runs
         if (className == null) return null;
-        List<Rules.Rule> candidates = null;
-        boolean leader = false;
-        for (Rules.Rule rule : rules) {
-            if (!rule.filter.matchesName(className)) continue;
-            if (rule.loaders != null && !matchesLoader(rule, loader)) continue;
-            if (classBeingRedefined == null && !rule.filter.matchesClassFile(classFile)) continue;
-            if (candidates == null) candidates = new ArrayList<>(2);
-            candidates.add(rule);
-            leader |= !rule.follower;
+        try {
+            List<Rules.Rule> candidates = null;
+            boolean leader = false;
+            for (Rules.Rule rule : rules) {
+                if (!rule.filter.matchesName(className)) continue;
+                if (rule.loaders != null && !matchesLoader(rule, loader)) continue;
+                if (classBeingRedefined == null && !rule.filter.matchesClassFile(classFile)) continue;
+                if (candidates == null) candidates = new ArrayList<>(2);
+                candidates.add(rule);
+                leader |= !rule.follower;
+            }
+            if (candidates == null || isIgnored(className)) return null;
+            if (!active) {
+                // a follower's class is picked up when instrumentation starts, if it ever does; so is a class that
+                // another agent retransforms (starting here would retransform classes inside that retransformation)
+                if (!leader || classBeingRedefined != null) return null;
+                activateFromTransformer(className.replace('/', '.'));
+            }
+            return apply(candidates, loader, className.replace('/', '.'), classBeingRedefined, protectionDomain, classFile);
+        } catch (Throwable unexpected) {
+            Log.warn("could not instrument " + className.replace('/', '.') + ": " + unexpected);
+            return null;
         }
-        if (candidates == null || isIgnored(className)) return null;
-        if (!active) {
-            // a follower's class is picked up when instrumentation starts, if it ever does; so is a class that another
-            // agent retransforms (starting here would retransform classes from inside that retransformation)
-            if (!leader || classBeingRedefined != null) return null;
-            activateFromTransformer(className.replace('/', '.'));
-        }
-        return apply(candidates, loader, className.replace('/', '.'), classBeingRedefined, protectionDomain, classFile);
     }
 
     private byte[] apply(List<Rules.Rule> candidates, ClassLoader loader, String name, Class<?> classBeingRedefined,

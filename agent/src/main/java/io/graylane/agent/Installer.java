@@ -4,7 +4,6 @@ import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
 import io.graylane.core.log.Log;
-import net.bytebuddy.dynamic.ClassFileLocator;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +41,7 @@ public final class Installer {
         try {
             JarFile jar = agentJar;
             TypePoolCache pools = new TypePoolCache();
-            Advices advices = new Advices(new ClassFileLocator.ForJarFile(jar), pools,
+            Advices advices = new Advices(jar, pools,
                     new HelperInjector.Injection(instrumentation, jar));
             Rules rules = new Rules();
             for (InstrumentationModule module : Modules.all()) {

@@ -20,7 +20,8 @@ import java.util.WeakHashMap;
  */
 final class TypePoolCache {
 
-    private final TypePool.CacheProvider bootstrap = new WithLoadedTypeFallback(null);
+    /** Made with the first type described (Byte Buddy's classes load no earlier). */
+    private TypePool.CacheProvider bootstrap;
     private final Map<ClassLoader, TypePool.CacheProvider> byLoader = new WeakHashMap<>();
 
     /** A pool that reads class files through {@code locator} and shares the cache of {@code classLoader}'s types. */
@@ -29,8 +30,11 @@ final class TypePoolCache {
     }
 
     private TypePool.CacheProvider locate(ClassLoader classLoader) {
-        if (classLoader == null) return bootstrap;
         synchronized (byLoader) {
+            if (classLoader == null) {
+                if (bootstrap == null) bootstrap = new WithLoadedTypeFallback(null);
+                return bootstrap;
+            }
             TypePool.CacheProvider cache = byLoader.get(classLoader);
             if (cache == null) {
                 cache = new WithLoadedTypeFallback(classLoader);
