@@ -29,9 +29,12 @@ import java.util.Set;
  * ({@code decorate}): no member is added, so a loaded class can be retransformed.
  *
  * <p>Instrumentation starts with the first class of a leading module's library (any module but those that
- * {@linkplain InstrumentationModule#followsOtherModules() follow the others}), at start-up if one is loaded already:
- * then the classes already loaded that any rule matches are retransformed, in one batch that is split when the JVM
- * rejects it, and again for classes loaded meanwhile, until none is left.
+ * {@linkplain InstrumentationModule#followsOtherModules() follow the others}), or at start-up when the application
+ * class loader sees such a library: then the classes already loaded that any rule matches are retransformed, in one
+ * batch that is split when the JVM rejects it, and again for classes loaded meanwhile, until none is left.
+ *
+ * <p>The JVM calls no transformer of this agent for a class loaded while one of its transformers runs (Byte Buddy's
+ * own classes, the types it looks at): there is no re-entrance to guard against here.
  */
 final class GraylaneTransformer implements ClassFileTransformer {
 
@@ -40,12 +43,13 @@ final class GraylaneTransformer implements ClassFileTransformer {
             "io/graylane/otel/", "io/opentelemetry/javaagent/", "net/bytebuddy/", "sun/reflect/", "jdk/internal/reflect/",
             "java/lang/invoke/"};
 
+    /** How long a class that starts instrumentation waits for the classes loaded before it to be retransformed. */
+    private static final long ACTIVATION_WAIT_MILLIS = 10_000;
+
     private final Instrumentation instrumentation;
     private final Rules.Rule[] rules;
     private final TypePoolCache pools;
     private final ReadEdges readEdges;
-    /** How long a class that starts instrumentation waits for the classes loaded before it to be retransformed. */
-    private static final long ACTIVATION_WAIT_MILLIS = 10_000;
 
     private volatile boolean active;
     private volatile ByteBuddy byteBuddy;
@@ -87,14 +91,9 @@ final class GraylaneTransformer implements ClassFileTransformer {
         return null;
     }
 
-    boolean isActive() {
-        return active;
-    }
-
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classFile) {
-        // the JVM calls no transformer of this agent for classes loaded while one of its transformers runs
         if (className == null) return null;
         try {
             List<Rules.Rule> candidates = null;
