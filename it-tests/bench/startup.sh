@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # What the agent adds to start-up, measured on two JVMs, each without and with -javaagent:graylane-agent.jar,
-# alternating (off on, on off, ...), RUNS times each; prints every run, then the medians and their difference.
+# alternating (off on, on off, ...), RUNS times each; prints every run, then the medians and their difference,
+# for the wall time, the CPU time (user + system, all of the JVM's threads, in 10 ms ticks) and the classes loaded.
 #   front: the sample front (Jetty 12 + OkHttp), from launching its JVM to its first GET /call/okhttp answered 200:
 #          a real request (inbound servlet, outbound OkHttp call to the backend, which runs once, without the agent),
 #          polled every 10 ms over bash's /dev/tcp;
-#   hello: wall time of a hello-world JVM, `java -cp DIR Hello`.
+#          CPU time and classes loaded (jcmd PerfCounter.print) are read at that moment, before the JVM is stopped;
+#   hello: wall time of a hello-world JVM, `java -cp DIR Hello`, its CPU time, and the classes it loaded
+#          (-Xlog:class+load, in one extra run each way after the timed ones).
 #
 # Usage: it-tests/bench/startup.sh [RUNS]      (default 5)
 #   JAVA=/path/to/java      another JVM (JAVAC likewise, for Hello)
+#   AGENT=/path/to/graylane-agent.jar   another build of the agent (to compare two builds with the same runs)
 #   AGENT_OPTS="-Dgraylane.instrumentation.servlet.enabled=false ..."   extra options for the runs with the agent
 # Needs java and javac; builds the jars with Maven first when they are missing.
 set -uo pipefail
@@ -15,7 +19,7 @@ cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
 JAVA=${JAVA:-java}
 JAVAC=${JAVAC:-javac}
-AGENT=agent/target/graylane-agent.jar
+AGENT=${AGENT:-agent/target/graylane-agent.jar}
 FRONT=sample-apps/target/graylane-front.jar
 BACKEND=sample-apps/target/graylane-backend.jar
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS ASM_TRAFFIC_TAG
@@ -52,39 +56,62 @@ await_ok() {    # polls GET $2 on port $1 every 10 ms until 200 (sets $now then)
 # shellcheck disable=SC2206 # AGENT_OPTS is split into words on purpose
 agent_args() { agent=(); if [[ $1 == on ]]; then agent=("-javaagent:$AGENT" ${AGENT_OPTS:-}); fi; }
 
-front() {       # $1 = off|on; sets $ms
+cpu_of() {      # sets $cpu to the CPU time in ms (utime + stime) that process $1 has used so far
+  local stat; stat=$(<"/proc/$1/stat"); stat=${stat##*) }
+  local f=($stat); cpu=$(((f[11] + f[12]) * 1000 / TICKS))
+}
+
+children_cpu() { # sets $cpu to the CPU time in ms that this shell's finished children have used so far
+  times >"$TMP/times"     # not in a subshell: that one has no children
+  cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] } printf "%d", s * 1000 + 0.5 }' "$TMP/times")
+}
+
+front() {       # $1 = off|on; sets $ms, $cpu and $classes
   agent_args "$1"; free_port
   now_us; local t0=$now
   "$JAVA" "${agent[@]}" -jar "$FRONT" "$port" "http://127.0.0.1:$BPORT" >"$TMP/front.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   if ! await_ok "$port" /call/okhttp "$pid"; then echo "the front did not answer:"; tail -20 "$TMP/front.log"; return 1; fi
   ms=$(((now - t0) / 1000))
+  cpu_of "$pid"
+  classes=$(jcmd "$pid" PerfCounter.print 2>/dev/null | awk -F= '/^java.cls.loadedClasses=/ {l = $2} /^java.cls.sharedLoadedClasses=/ {s = $2} END {print l + s}')
   kill "$pid"; wait "$pid" 2>/dev/null
   return 0
 }
 
-hello() {       # $1 = off|on; sets $ms
+hello() {       # $1 = off|on; sets $ms, $cpu and $classes
   agent_args "$1"
+  children_cpu; local c0=$cpu
   now_us; local t0=$now
   "$JAVA" "${agent[@]}" -cp "$TMP" Hello >/dev/null 2>&1 || { echo "Hello failed"; return 1; }
   now_us; ms=$(((now - t0) / 1000))
+  children_cpu; cpu=$((cpu - c0))
+  classes=${HELLO_CLASSES[$1]}
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 measure() {     # runs $1 RUNS times without and with the agent, alternating; prints each run, then the medians
-  local i mode order off=() on=()
+  local i mode order off=() on=() cpu_off=() cpu_on=() cls_off=() cls_on=()
   for ((i = 1; i <= RUNS; i++)); do
     if ((i % 2)); then order="off on"; else order="on off"; fi
     for mode in $order; do
       "$1" "$mode" || exit 1
-      printf '%-5s run %d  %-13s %6d ms\n' "$1" "$i" "$([[ $mode == on ]] && echo with agent || echo without agent)" "$ms"
-      if [[ $mode == on ]]; then on+=("$ms"); else off+=("$ms"); fi
+      printf '%-5s run %d  %-13s %6d ms, CPU %6d ms, %5s classes\n' "$1" "$i" \
+        "$([[ $mode == on ]] && echo with agent || echo without agent)" "$ms" "$cpu" "$classes"
+      if [[ $mode == on ]]; then on+=("$ms"); cpu_on+=("$cpu"); cls_on+=("$classes")
+      else off+=("$ms"); cpu_off+=("$cpu"); cls_off+=("$classes"); fi
     done
   done
   local m_off m_on; m_off=$(median "${off[@]}"); m_on=$(median "${on[@]}")
   SUMMARY+=("$(printf '%-5s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%)' \
     "$1" "$m_off" "$m_on" $((m_on - m_off)) $(((m_on - m_off) * 100 / m_off)))")
+  m_off=$(median "${cpu_off[@]}"); m_on=$(median "${cpu_on[@]}")
+  SUMMARY+=("$(printf '%-5s median CPU: without agent %6d ms, with agent %6d ms, difference %+5d ms' \
+    "$1" "$m_off" "$m_on" $((m_on - m_off)))")
+  m_off=$(median "${cls_off[@]}"); m_on=$(median "${cls_on[@]}")
+  SUMMARY+=("$(printf '%-5s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
+    "$1" "$m_off" "$m_on" $((m_on - m_off)))")
 }
 
 free_port; BPORT=$port
@@ -93,6 +120,13 @@ PIDS+=($!)
 await_ok "$BPORT" /health $! || { echo "the backend did not start:"; tail -20 "$TMP/backend.log"; exit 1; }
 echo 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }' >"$TMP/Hello.java"
 "$JAVAC" -d "$TMP" "$TMP/Hello.java" || exit 1
+TICKS=$(getconf CLK_TCK)
+declare -A HELLO_CLASSES
+for mode in off on; do     # not timed: the log costs time
+  agent_args "$mode"
+  HELLO_CLASSES[$mode]=$("$JAVA" "${agent[@]}" -Xlog:class+load:file="$TMP/classes.log" -cp "$TMP" Hello >/dev/null 2>&1 \
+    && grep -c "source:" "$TMP/classes.log")
+done
 
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; agent $(($(wc -c <"$AGENT") / 1024)) KiB; $RUNS runs each"
 echo "front: launch -> first 200 on GET /call/okhttp; hello: wall time of java -cp . Hello"

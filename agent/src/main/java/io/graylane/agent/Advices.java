@@ -1,41 +1,47 @@
 package io.graylane.agent;
 
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.implementation.bytecode.StackManipulation;
 import net.bytebuddy.implementation.bytecode.constant.TextConstant;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
+
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.jar.JarFile;
 
 /**
  * Makes the transformers that inline a module's advice. Advice is referenced by class name and read
  * from the agent jar, so no library type is ever loaded by the agent. Any throwable raised by the
  * advice is caught in place and handed to {@link Hook#failed}, which logs it once and switches the
  * module's hook off: the application's call goes on untouched.
+ *
+ * <p>Nothing of Byte Buddy's advice machinery is touched before the first type is transformed.
  */
 public final class Advices {
 
-    private final ClassFileLocator agentJar;
+    private final JarFile jar;
+    private volatile ClassFileLocator agentJar;
+    private final TypePoolCache pools;
     private final HelperInjector.Injection injection;
-    private final MethodDescription hookFailed;
+    private final Method hookFailed;
 
-    Advices(ClassFileLocator agentJar, HelperInjector.Injection injection) throws NoSuchMethodException {
-        this.agentJar = agentJar;
+    Advices(JarFile jar, TypePoolCache pools, HelperInjector.Injection injection) throws NoSuchMethodException {
+        this.jar = jar;
+        this.pools = pools;
         this.injection = injection;
-        this.hookFailed = new MethodDescription.ForLoadedMethod(Hook.class.getMethod("failed", Throwable.class, String.class));
+        this.hookFailed = Hook.class.getMethod("failed", Throwable.class, String.class);
     }
 
     /** Inlines {@code adviceClass} into the methods matched, on behalf of {@code hook}. */
-    public AgentBuilder.Transformer advice(Hook hook, ElementMatcher<? super MethodDescription> methods, String adviceClass) {
-        Advice.ExceptionHandler onFailure = new Advice.ExceptionHandler.Simple(
-                new StackManipulation.Compound(new TextConstant(hook.configName()), MethodInvocation.invoke(hookFailed)));
-        return new AgentBuilder.Transformer.ForAdvice()
-                .include(agentJar)
-                .withExceptionHandler(onFailure)
-                .advice(methods, adviceClass);
+    public TypeTransformer advice(Hook hook, ElementMatcher<? super MethodDescription> methods, String adviceClass) {
+        return new AdviceTransformer(hook.configName(), methods, adviceClass);
     }
 
     /**
@@ -43,7 +49,61 @@ public final class Advices {
      * each type it transforms, once per loader. Put it before the advice that uses them, and use one instance
      * for all the types of a module so each loader is handled once.
      */
-    public AgentBuilder.Transformer helpers(String... classNames) {
+    public TypeTransformer helpers(String... classNames) {
         return injection.helpers(classNames);
+    }
+
+    private ClassFileLocator agentJar() {
+        ClassFileLocator locator = agentJar;
+        if (locator == null) {
+            locator = new ClassFileLocator.ForJarFile(jar);
+            agentJar = locator;
+        }
+        return locator;
+    }
+
+    /** What Byte Buddy's {@code AgentBuilder.Transformer.ForAdvice} does, for one advice class. */
+    private final class AdviceTransformer implements TypeTransformer {
+        private final String hookName;
+        private final ElementMatcher<? super MethodDescription> methods;
+        private final String adviceClass;
+        private volatile Advice.ExceptionHandler onFailure;
+        /** The advice as made for JDK types, which many take (CompletableFuture's completions); not kept for other loaders. */
+        private volatile Advice forBootstrapLoader;
+
+        AdviceTransformer(String hookName, ElementMatcher<? super MethodDescription> methods, String adviceClass) {
+            this.hookName = hookName;
+            this.methods = methods;
+            this.adviceClass = adviceClass;
+        }
+
+        @Override
+        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader classLoader,
+                                                ProtectionDomain protectionDomain) {
+            Advice advice = classLoader == null ? forBootstrapLoader : null;
+            if (advice == null) {
+                // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
+                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar(), ClassFileLocator.ForClassLoader.of(classLoader));
+                TypePool pool = pools.typePool(locator, classLoader);
+                advice = Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
+                if (classLoader == null) forBootstrapLoader = advice;
+            }
+            return builder.visit(advice.on(methods));
+        }
+
+        private Advice.ExceptionHandler exceptionHandler() {
+            Advice.ExceptionHandler handler = onFailure;
+            if (handler == null) {
+                handler = new Advice.ExceptionHandler.Simple(new StackManipulation.Compound(new TextConstant(hookName),
+                        MethodInvocation.invoke(new MethodDescription.ForLoadedMethod(hookFailed))));
+                onFailure = handler;
+            }
+            return handler;
+        }
+
+        @Override
+        public String toString() {
+            return "advice " + adviceClass;
+        }
     }
 }

@@ -24,10 +24,12 @@ public final class GraylaneAgent {
 
     private static void start(String agentArgs, Instrumentation instrumentation) {
         try {
-            File jar = new File(GraylaneAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+            File file = new File(GraylaneAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // opened once: the installer keeps reading advice and helpers from it
+            JarFile jar = new JarFile(file);
+            instrumentation.appendToBootstrapClassLoaderSearch(jar);
             Class<?> installer = Class.forName("io.graylane.agent.Installer", true, null);
-            installer.getMethod("install", String.class, Instrumentation.class, File.class)
+            installer.getMethod("install", String.class, Instrumentation.class, JarFile.class)
                     .invoke(null, agentArgs, instrumentation, jar);
         } catch (Throwable t) {
             Throwable cause = t.getCause() != null ? t.getCause() : t;

@@ -1,9 +1,7 @@
 package io.graylane.agent;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +37,7 @@ import java.util.jar.JarFile;
  * on the bootstrap class path, the transformer throws: the type is then left as it was and the failure is
  * logged, so the advice that needs the helpers is never applied.
  */
-public final class HelperInjector implements AgentBuilder.Transformer {
+public final class HelperInjector implements TypeTransformer {
 
     /** Where helper class files are kept in the agent jar (see agent/pom.xml). */
     static final String HELPERS = "META-INF/graylane/helpers/";
@@ -56,7 +54,7 @@ public final class HelperInjector implements AgentBuilder.Transformer {
 
     @Override
     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                                            JavaModule module, ProtectionDomain protectionDomain) {
+                                            ProtectionDomain protectionDomain) {
         if (loader == null) {
             throw new IllegalStateException(type.getName() + " is on the bootstrap class path, where helpers "
                     + classes.keySet() + " cannot be defined");
@@ -72,30 +70,35 @@ public final class HelperInjector implements AgentBuilder.Transformer {
         return builder;
     }
 
-    /** How classes are defined in a foreign loader; resolved once per agent. */
+    /** How classes are defined in a foreign loader; resolved once per agent, when the first helper is injected. */
     static final class Injection {
-        private final Method defineClass;
-        private final Method findLoadedClass;
+        private final Instrumentation instrumentation;
         private final JarFile agentJar;
+        private boolean prepared;
+        private Method defineClass;
+        private Method findLoadedClass;
 
         Injection(Instrumentation instrumentation, JarFile agentJar) {
+            this.instrumentation = instrumentation;
             this.agentJar = agentJar;
-            Method define = null;
-            Method find = null;
+        }
+
+        /** Opens {@code java.lang} to graylane and finds the two ClassLoader methods; logs once when that fails. */
+        private synchronized void prepare() {
+            if (prepared) return;
+            prepared = true;
             try {
                 openJavaLangToAgent(instrumentation);
-                define = ClassLoader.class.getDeclaredMethod("defineClass",
+                Method define = ClassLoader.class.getDeclaredMethod("defineClass",
                         String.class, byte[].class, int.class, int.class, ProtectionDomain.class);
-                find = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
+                Method find = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
                 define.setAccessible(true);
                 find.setAccessible(true);
+                defineClass = define;
+                findLoadedClass = find;
             } catch (Exception | LinkageError e) {
                 Log.warn("helper classes cannot be injected (" + e + "); instrumentations that need them are not applied");
-                define = null;
-                find = null;
             }
-            this.defineClass = define;
-            this.findLoadedClass = find;
         }
 
         /**
@@ -129,6 +132,7 @@ public final class HelperInjector implements AgentBuilder.Transformer {
         }
 
         void inject(ClassLoader loader, ProtectionDomain protectionDomain, Map<String, byte[]> classes) {
+            prepare();
             if (defineClass == null) {
                 throw new IllegalStateException("helper classes " + classes.keySet() + " cannot be defined in " + loader);
             }

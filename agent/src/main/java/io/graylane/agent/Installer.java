@@ -4,40 +4,34 @@ import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
 import io.graylane.core.log.Log;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.Nexus;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.pool.TypePool;
-import net.bytebuddy.utility.JavaModule;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
-/** Reads the configuration, builds the one {@link AgentBuilder} and installs it. Loaded from the bootstrap class path. */
+/**
+ * Reads the configuration, gathers the enabled modules' rules and registers the one {@link GraylaneTransformer}.
+ * Loaded from the bootstrap class path.
+ *
+ * <p>Byte Buddy's {@code AgentBuilder} is not used: building one and installing it costs a JVM about half a second of
+ * CPU at start-up (it generates a class of its own, reaches JDK APIs through dynamic proxies and describes every class
+ * that loads), whatever the application. graylane's transformer turns away almost every class with string tests and
+ * starts Byte Buddy only for the first class it changes.
+ */
 public final class Installer {
 
     private Installer() {}
 
-    public static void install(String agentArgs, Instrumentation instrumentation, File agentJar) {
+    /** {@code agentJar} stays open for the life of the JVM: advice is read from it whenever a matching class loads. */
+    public static void install(String agentArgs, Instrumentation instrumentation, JarFile agentJar) {
+        long start = System.nanoTime();
         Config config = ConfigLoader.load(agentArgs, systemProperties(), System.getenv());
         Log.setLevel(config.logLevel);
         for (String problem : config.problems) Log.warn(problem);
@@ -45,76 +39,35 @@ public final class Installer {
 
         Set<String> active = new LinkedHashSet<>();
         try {
-            // stays open for the life of the JVM: advice is read from it whenever a matching class loads
-            JarFile jar = new JarFile(agentJar);
-            Advices advices = new Advices(new ClassFileLocator.ForJarFile(jar), new HelperInjector.Injection(instrumentation, jar));
-            AgentBuilder builder = newAgentBuilder()
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    // classes loaded while loaded ones are retransformed (ForkJoinPool, by reflection on
-                    // ForkJoinTask) skip their load-time transformation: pick them up in another pass
-                    .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
-                    .with(AgentBuilder.RedefinitionStrategy.Listener.BatchReallocator.splitting())
-                    .with(new RetransformFailures())
-                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                    .with(new TypePoolCache())
-                    .with(new LoggingListener())
-                    .ignore(ignored())
-                    .assureReadEdgeTo(instrumentation, Traffic.class);
+            JarFile jar = agentJar;
+            TypePoolCache pools = new TypePoolCache();
+            Advices advices = new Advices(jar, pools,
+                    new HelperInjector.Injection(instrumentation, jar));
+            Rules rules = new Rules();
             for (InstrumentationModule module : Modules.all()) {
                 if (!config.isEnabled(module.hook())) continue;
+                int before = rules.all().size();
                 try {
-                    builder = module.extend(builder, advices);
-                } catch (RuntimeException e) {
-                    // the builder is immutable: the modules extended before this one stay
+                    rules.module(module);
+                    module.extend(rules, advices);
+                } catch (Exception | LinkageError e) {
+                    rules.dropFrom(before); // the modules extended before this one stay
                     Log.error("instrumentation '" + module.hook().configName() + "' could not be set up and is off", e);
                     continue;
                 }
                 active.add(module.hook().configName());
             }
-            builder.installOn(instrumentation);
+            new GraylaneTransformer(instrumentation, rules.all(), pools, ReadEdges.of(instrumentation, Traffic.class)).install();
         } catch (Exception e) {
             Log.error("could not install instrumentation; the application runs without it", e);
             active.clear();
         }
-        Log.info(startupLine(config, active));
+        Log.info(startupLine(config, active, agentJar));
+        if (Log.isDebug()) Log.debug("start-up took " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
-    /**
-     * Only inlined advice is used, so Byte Buddy's Nexus (initializers for generated classes) is not
-     * needed; disabled while the builder is made, its set-up would call sun.misc.Unsafe, which
-     * JDK 24+ warns about on the application's console.
-     */
-    private static AgentBuilder.Default newAgentBuilder() {
-        boolean set = System.getProperty(Nexus.PROPERTY) == null;
-        if (set) System.setProperty(Nexus.PROPERTY, "true");
-        try {
-            return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
-        } finally {
-            if (set) System.clearProperty(Nexus.PROPERTY);
-        }
-    }
-
-    /**
-     * The one ignore matcher (a second call would replace it). JDK types are not ignored: executors,
-     * HttpURLConnection and java.net.http live there. Neither graylane's own classes nor another
-     * agent's (OpenTelemetry's, with graylane's extension inside it too) are ever instrumented.
-     */
-    private static ElementMatcher<TypeDescription> ignored() {
-        return nameStartsWith("io.graylane.core.")
-                .or(nameStartsWith("io.graylane.agent."))
-                .or(nameStartsWith("io.graylane.shaded."))
-                .or(nameStartsWith("io.graylane.otel."))
-                .or(nameStartsWith("io.opentelemetry.javaagent."))
-                .or(nameStartsWith("net.bytebuddy."))
-                .or(nameStartsWith("sun.reflect."))
-                .or(nameStartsWith("jdk.internal.reflect."))
-                .or(nameStartsWith("java.lang.invoke."))
-                .or(nameContains("$$Lambda"));
-    }
-
-    static String startupLine(Config config, Set<String> active) {
-        StringBuilder line = new StringBuilder("graylane ").append(version())
+    static String startupLine(Config config, Set<String> active, JarFile agentJar) {
+        StringBuilder line = new StringBuilder("graylane ").append(version(agentJar))
                 .append(" started: local label ").append(config.localLabel == null ? "(none)" : config.localLabel)
                 .append(", config ").append(config.source)
                 .append(", instrumentations ").append(active.isEmpty() ? "(none)" : String.join(",", active))
@@ -123,10 +76,13 @@ public final class Installer {
         return line.toString();
     }
 
-    private static String version() {
-        try (InputStream in = Installer.class.getResourceAsStream("/io/graylane/core/version.properties")) {
+    /** Read from the jar directly: through the bootstrap loader, the JDK would open the jar a second time. */
+    private static String version(JarFile agentJar) {
+        JarEntry entry = agentJar.getJarEntry("io/graylane/core/version.properties");
+        if (entry == null) return "unknown";
+        try (InputStream in = agentJar.getInputStream(entry)) {
             Properties p = new Properties();
-            if (in != null) p.load(in);
+            p.load(in);
             return p.getProperty("version", "unknown");
         } catch (IOException e) {
             return "unknown";
@@ -138,49 +94,5 @@ public final class Installer {
         Properties props = System.getProperties();
         for (String name : props.stringPropertyNames()) map.put(name, props.getProperty(name));
         return map;
-    }
-
-    /**
-     * Classes already loaded when graylane starts are retransformed in one batch, which the JVM rejects
-     * whole if a single class fails. Another agent that started first may have changed a class in a way
-     * no retransformation can repeat (the OpenTelemetry agent adds interfaces to the JDK's
-     * CompletableFuture completions as it loads them): the batch is split until only those classes fail,
-     * and they are named in one warning.
-     */
-    private static final class RetransformFailures extends AgentBuilder.RedefinitionStrategy.Listener.Adapter {
-        @Override
-        public void onComplete(int amount, List<Class<?>> types, Map<List<Class<?>>, Throwable> failures) {
-            List<String> names = new ArrayList<>();
-            Throwable cause = null;
-            for (Map.Entry<List<Class<?>>, Throwable> failure : failures.entrySet()) {
-                if (failure.getKey().size() != 1) continue; // a batch that was split and retried
-                names.add(failure.getKey().get(0).getName());
-                if (cause == null) cause = failure.getValue();
-            }
-            if (names.isEmpty()) return;
-            Collections.sort(names);
-            Log.warn("could not instrument " + names.size() + " classes that were loaded, and changed by another agent,"
-                    + " before graylane started (" + cause + "): " + String.join(", ", names)
-                    + "; work they run may not carry its label: start graylane's -javaagent before other agents");
-        }
-    }
-    /** Logs instrumentation that could not be applied (the type stays as it was), and at debug level what was applied. */
-    private static final class LoggingListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            if (Log.isDebug()) Log.debug("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
-        }
-
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded, Throwable throwable) {
-            if (throwable instanceof TypePool.Resolution.NoSuchTypeException) {
-                // a hierarchy matcher met a class whose super type is missing (Netty's optional Log4J2Logger in
-                // every gRPC application): the JVM cannot define that class either, so there is nothing to report
-                if (Log.isDebug()) Log.debug("not instrumented " + typeName + ": " + throwable);
-                return;
-            }
-            Log.warn("could not instrument " + typeName + ": " + throwable);
-        }
     }
 }

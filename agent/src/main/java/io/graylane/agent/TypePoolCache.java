@@ -1,7 +1,7 @@
 package io.graylane.agent;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
 
 import java.util.Map;
@@ -18,19 +18,23 @@ import java.util.WeakHashMap;
  * instrumented first could not be resolved, and graylane would skip those classes. The loader is only
  * asked for a type whose class file it does not have, which in practice means a type already defined.
  */
-final class TypePoolCache extends AgentBuilder.PoolStrategy.WithTypePoolCache {
+final class TypePoolCache {
 
-    private final TypePool.CacheProvider bootstrap = new WithLoadedTypeFallback(null);
+    /** Made with the first type described (Byte Buddy's classes load no earlier). */
+    private TypePool.CacheProvider bootstrap;
     private final Map<ClassLoader, TypePool.CacheProvider> byLoader = new WeakHashMap<>();
 
-    TypePoolCache() {
-        super(TypePool.Default.ReaderMode.FAST);
+    /** A pool that reads class files through {@code locator} and shares the cache of {@code classLoader}'s types. */
+    TypePool typePool(ClassFileLocator locator, ClassLoader classLoader) {
+        return new TypePool.Default.WithLazyResolution(locate(classLoader), locator, TypePool.Default.ReaderMode.FAST);
     }
 
-    @Override
-    protected TypePool.CacheProvider locate(ClassLoader classLoader) {
-        if (classLoader == null) return bootstrap;
+    private TypePool.CacheProvider locate(ClassLoader classLoader) {
         synchronized (byLoader) {
+            if (classLoader == null) {
+                if (bootstrap == null) bootstrap = new WithLoadedTypeFallback(null);
+                return bootstrap;
+            }
             TypePool.CacheProvider cache = byLoader.get(classLoader);
             if (cache == null) {
                 cache = new WithLoadedTypeFallback(classLoader);

@@ -3,12 +3,12 @@ package io.graylane.agent.instrumentation.apachehttpclient;
 import io.graylane.agent.Advices;
 import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
+import io.graylane.agent.TypeFilter;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -53,11 +53,11 @@ public final class ApacheHttpClientInstrumentation implements InstrumentationMod
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
-        return builder
-                // clients are the library's own classes: a name test spares the hierarchy walk for all others
-                .type(nameStartsWith(packagePrefix).and(not(isAbstract())).and(hasSuperType(named(client))),
-                        ClassLoaders.canSee(client))
+    public void extend(Rules rules, Advices advices) {
+        rules
+                // clients are the library's own classes that declare doExecute: name tests spare the hierarchy walk for all others
+                .type(TypeFilter.nameStartsWith(packagePrefix).declaring("doExecute"),
+                        not(isAbstract()).and(hasSuperType(named(client))), ClassLoaders.canSee(client))
                 .transform(advices.advice(hook(), named("doExecute").and(takesArguments(3))
                         .and(takesArgument(0, named(core + "HttpHost")))
                         .and(takesArgument(1, named(request)))

@@ -3,8 +3,8 @@ package io.graylane.agent.instrumentation.dubbo;
 import io.graylane.agent.Advices;
 import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
@@ -38,24 +38,24 @@ public final class DubboInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+    public void extend(Rules rules, Advices advices) {
         // the advice calls Invocation.put/get and setAttachment(String, String), there from 2.7.5 on, like this class:
         // older versions are left alone rather than failing at the first call
         ElementMatcher<ClassLoader> from275 = ClassLoaders.canSee("org.apache.dubbo.common.threadpool.ThreadlessExecutor");
-        return builder
-                .type(named("org.apache.dubbo.rpc.proxy.AbstractProxyInvoker"), from275)
+        rules
+                .named(from275, "org.apache.dubbo.rpc.proxy.AbstractProxyInvoker")
                 .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
                         .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
                         "io.graylane.agent.instrumentation.dubbo.DubboProviderAdvice"))
-                .type(named("org.apache.dubbo.rpc.protocol.AbstractInvoker"), from275)
+                .named(from275, "org.apache.dubbo.rpc.protocol.AbstractInvoker")
                 .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
                         .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
                         "io.graylane.agent.instrumentation.dubbo.DubboConsumerAdvice"))
-                .type(named("org.apache.dubbo.remoting.exchange.support.DefaultFuture"), from275)
+                .named(from275, "org.apache.dubbo.remoting.exchange.support.DefaultFuture")
                 .transform(advices.advice(hook(), named("doReceived").and(takesArguments(1))
                         .and(takesArgument(0, named("org.apache.dubbo.remoting.exchange.Response"))),
                         "io.graylane.agent.instrumentation.dubbo.DubboResponseAdvice"))
-                .type(named(DEADLINE_FUTURE), from275)
+                .named(from275, DEADLINE_FUTURE)
                 .transform(advices.advice(hook(), named("newFuture").and(isStatic()).and(takesArguments(5))
                         .and(takesArgument(4, named("java.util.concurrent.ExecutorService")))
                         .and(returns(named(DEADLINE_FUTURE))),

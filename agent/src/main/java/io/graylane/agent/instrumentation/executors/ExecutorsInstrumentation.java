@@ -2,15 +2,15 @@ package io.graylane.agent.instrumentation.executors;
 
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
+import io.graylane.agent.TypeFilter;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperClass;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -20,6 +20,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * Callables given to thread pools are wrapped; threads, fork/join tasks, completion stages and timer
  * tasks (which cannot be wrapped) get their context recorded when handed off and applied when they
  * run. Pools create worker threads with no context, so a worker never inherits a request's.
+ * These JDK types are loaded by every JVM: they are instrumented once another module's library
+ * shows up (see {@link #followsOtherModules()}).
  */
 public final class ExecutorsInstrumentation implements InstrumentationModule {
 
@@ -34,22 +36,27 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) throws NoSuchMethodException {
+    public boolean followsOtherModules() {
+        return true;
+    }
+
+    @Override
+    public void extend(Rules rules, Advices advices) throws NoSuchMethodException {
         TimerThreadTransformer timerThread = new TimerThreadTransformer();
         Hook hook = hook();
-        return builder
-                .type(named("java.util.concurrent.ThreadPoolExecutor"))
+        rules
+                .named("java.util.concurrent.ThreadPoolExecutor")
                 .transform(advices.advice(hook, named("execute").and(takesArguments(1))
                         .and(takesArgument(0, named(RUNNABLE))), PACKAGE + "WrapRunnableAdvice"))
                 .transform(advices.advice(hook, named("addWorker").and(takesArguments(2)), PACKAGE + "NoContextAdvice"))
 
-                .type(named("java.util.concurrent.ScheduledThreadPoolExecutor"))
+                .named("java.util.concurrent.ScheduledThreadPoolExecutor")
                 .transform(advices.advice(hook, namedOneOf("schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay")
                         .and(takesArgument(0, named(RUNNABLE))), PACKAGE + "WrapRunnableAdvice"))
                 .transform(advices.advice(hook, named("schedule").and(takesArgument(0, named(CALLABLE))),
                         PACKAGE + "WrapCallableAdvice"))
 
-                .type(named("java.util.concurrent.ForkJoinPool"))
+                .named("java.util.concurrent.ForkJoinPool")
                 .transform(advices.advice(hook, namedOneOf("execute", "submit").and(takesArgument(0, named(RUNNABLE))),
                         PACKAGE + "ForkJoinRunnableAdvice"))
                 .transform(advices.advice(hook, named("submit").and(takesArguments(1)).and(takesArgument(0, named(CALLABLE))),
@@ -58,27 +65,27 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
                         .and(takesArguments(1)).and(takesArgument(0, named(FORK_JOIN_TASK))), PACKAGE + "RecordTaskArgumentAdvice"))
                 .transform(advices.advice(hook, named("createWorker").and(takesArguments(0)), PACKAGE + "NoContextAdvice"))
 
-                .type(named(FORK_JOIN_TASK))
+                .named(FORK_JOIN_TASK)
                 .transform(advices.advice(hook, named("fork").and(takesArguments(0)), PACKAGE + "RecordThisAdvice"))
                 .transform(advices.advice(hook, named("doExec").and(takesArguments(0)), PACKAGE + "RunRecordedOnceAdvice"))
 
                 // dependent stages run on whichever thread completes their source; Signaller only wakes a waiter
-                .type(nameStartsWith("java.util.concurrent.CompletableFuture$").and(not(isAbstract()))
+                .type(TypeFilter.nameStartsWith("java.util.concurrent.CompletableFuture$"), not(isAbstract())
                         .and(not(named("java.util.concurrent.CompletableFuture$Signaller")))
                         .and(hasSuperClass(named("java.util.concurrent.CompletableFuture$Completion"))))
                 .transform(advices.advice(hook, isConstructor(), PACKAGE + "RecordConstructedAdvice"))
                 .transform(advices.advice(hook, named("tryFire").and(takesArguments(1)), PACKAGE + "RunRecordedAdvice"))
 
-                .type(namedOneOf("java.lang.Thread", "java.lang.VirtualThread"))
+                .named("java.lang.Thread", "java.lang.VirtualThread")
                 .transform(advices.advice(hook, named("start").and(takesArguments(0)
                         .or(takesArguments(1).and(takesArgument(0, named("jdk.internal.vm.ThreadContainer"))))),
                         PACKAGE + "RecordThisAdvice"))
                 .transform(advices.advice(hook, named("run").and(takesArguments(0).or(takesArguments(1)
                         .and(takesArgument(0, named(RUNNABLE))))).and(not(isAbstract())), PACKAGE + "RunRecordedOnceAdvice"))
 
-                .type(named("java.util.Timer"))
+                .named("java.util.Timer")
                 .transform(advices.advice(hook, named("sched").and(takesArguments(3)), PACKAGE + "RecordTaskArgumentAdvice"))
-                .type(named("java.util.TimerThread"))
+                .named("java.util.TimerThread")
                 .transform(timerThread);
     }
 }

@@ -1,13 +1,13 @@
 package io.graylane.agent.instrumentation.executors;
 
+import io.graylane.agent.TypeTransformer;
 import io.graylane.core.concurrent.TimerTasks;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.MemberSubstitution;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
 
+import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
 import java.util.TimerTask;
 
@@ -19,20 +19,20 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * In {@code java.util.TimerThread.mainLoop}, {@code task.run()} becomes {@code TimerTasks.run(task)}:
  * one JDK method changed instead of a hierarchy match over every class the application loads.
  */
-final class TimerThreadTransformer implements AgentBuilder.Transformer {
+final class TimerThreadTransformer implements TypeTransformer {
 
-    private final MethodDescription replacement;
+    private final Method replacement;
 
     TimerThreadTransformer() throws NoSuchMethodException {
-        replacement = new MethodDescription.ForLoadedMethod(TimerTasks.class.getMethod("run", TimerTask.class));
+        replacement = TimerTasks.class.getMethod("run", TimerTask.class);
     }
 
     @Override
     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                                            JavaModule module, ProtectionDomain domain) {
+                                            ProtectionDomain domain) {
         return builder.visit(MemberSubstitution.relaxed()
                 .method(named("run").and(takesArguments(0)).and(isDeclaredBy(named("java.util.TimerTask"))))
-                .replaceWith(replacement)
+                .replaceWith(new MethodDescription.ForLoadedMethod(replacement))
                 .on(named("mainLoop")));
     }
 }

@@ -2,11 +2,11 @@ package io.graylane.agent.instrumentation.grpc;
 
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
+import io.graylane.agent.TypeTransformer;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -28,15 +28,15 @@ public final class GrpcInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
-        AgentBuilder.Transformer helpers = advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor",
+    public void extend(Rules rules, Advices advices) {
+        TypeTransformer helpers = advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor",
                 HELPER + "GrpcContextListener");
-        return builder
-                .type(named("io.grpc.internal.ServerImplBuilder"))
+        rules
+                .named("io.grpc.internal.ServerImplBuilder")
                 .transform(helpers)
                 .transform(advices.advice(hook(), named("build").and(takesArguments(0)),
                         "io.graylane.agent.instrumentation.grpc.GrpcServerBuildAdvice"))
-                .type(namedOneOf("io.grpc.internal.ClientCallImpl", "io.grpc.internal.DelayedClientCall"))
+                .named("io.grpc.internal.ClientCallImpl", "io.grpc.internal.DelayedClientCall")
                 .transform(helpers)
                 .transform(advices.advice(hook(), named("start").and(takesArguments(2))
                                 .and(takesArgument(0, named("io.grpc.ClientCall$Listener")))

@@ -2,8 +2,8 @@ package io.graylane.agent.instrumentation.httpurlconnection;
 
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
@@ -21,9 +21,9 @@ public final class HttpUrlConnectionInstrumentation implements InstrumentationMo
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
-        return builder
-                .type(named("sun.net.www.protocol.http.HttpURLConnection"))
+    public void extend(Rules rules, Advices advices) {
+        rules
+                .named("sun.net.www.protocol.http.HttpURLConnection")
                 .transform(advices.advice(hook(),
                         namedOneOf("connect", "getOutputStream", "getInputStream").and(takesArguments(0)),
                         "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionConnectAdvice"));

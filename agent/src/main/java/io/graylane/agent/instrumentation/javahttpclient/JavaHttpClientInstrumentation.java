@@ -2,8 +2,8 @@ package io.graylane.agent.instrumentation.javahttpclient;
 
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
@@ -21,9 +21,9 @@ public final class JavaHttpClientInstrumentation implements InstrumentationModul
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
-        return builder
-                .type(named("jdk.internal.net.http.HttpClientImpl"))
+    public void extend(Rules rules, Advices advices) {
+        rules
+                .named("jdk.internal.net.http.HttpClientImpl")
                 .transform(advices.advice(hook(), namedOneOf("send", "sendAsync")
                         .and(takesArgument(0, named("java.net.http.HttpRequest"))),
                         "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendAdvice"));

@@ -2,8 +2,8 @@ package io.graylane.agent.instrumentation.okhttp;
 
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
@@ -25,16 +25,16 @@ public final class OkHttpInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
-        return builder
-                .type(named("okhttp3.OkHttpClient"))
+    public void extend(Rules rules, Advices advices) {
+        rules
+                .named("okhttp3.OkHttpClient")
                 .transform(advices.advice(hook(), named("newCall").and(takesArguments(1))
                         .and(takesArgument(0, named("okhttp3.Request"))),
                         PACKAGE + "OkHttpNewCallAdvice"))
-                .type(namedOneOf("okhttp3.internal.connection.RealCall", "okhttp3.RealCall"))
+                .named("okhttp3.internal.connection.RealCall", "okhttp3.RealCall")
                 .transform(advices.advice(hook(), named("enqueue").and(takesArguments(1))
                         .and(takesArgument(0, named("okhttp3.Callback"))), PACKAGE + "OkHttpEnqueueAdvice"))
-                .type(namedOneOf("okhttp3.internal.connection.RealCall$AsyncCall", "okhttp3.RealCall$AsyncCall"))
+                .named("okhttp3.internal.connection.RealCall$AsyncCall", "okhttp3.RealCall$AsyncCall")
                 .transform(advices.advice(hook(), namedOneOf("run", "execute").and(takesArguments(0)),
                         PACKAGE + "OkHttpAsyncCallAdvice"));
     }

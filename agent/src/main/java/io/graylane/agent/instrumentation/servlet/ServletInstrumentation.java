@@ -3,19 +3,19 @@ package io.graylane.agent.instrumentation.servlet;
 import io.graylane.agent.Advices;
 import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
+import io.graylane.agent.Rules;
+import io.graylane.agent.TypeFilter;
+import io.graylane.agent.TypeTransformer;
 import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.hook.Hook;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
 
 import java.security.ProtectionDomain;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -50,10 +50,10 @@ public final class ServletInstrumentation implements InstrumentationModule {
         return new ServletInstrumentation("jakarta.servlet", PACKAGE + "JakartaServletAdvice", HELPER + "Jakarta");
     }
 
-    private static final AgentBuilder.Transformer NO_HELPERS = new AgentBuilder.Transformer() {
+    private static final TypeTransformer NO_HELPERS = new TypeTransformer() {
         @Override
         public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                                                JavaModule module, ProtectionDomain protectionDomain) {
+                                                ProtectionDomain protectionDomain) {
             return builder;
         }
     };
@@ -64,28 +64,31 @@ public final class ServletInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public AgentBuilder extend(AgentBuilder builder, Advices advices) {
+    public void extend(Rules rules, Advices advices) {
         String request = base + ".ServletRequest";
         String response = base + ".ServletResponse";
         // the mirror's request wrapper is a real class: defined in each loader whose servlets or filters are hooked,
         // and only when mirroring is on (the advice never reaches it otherwise)
         Config config = Traffic.config();
-        AgentBuilder.Transformer mirrorHelpers = config != null && config.mirror.enabled
+        TypeTransformer mirrorHelpers = config != null && config.mirror.enabled
                 ? advices.helpers(helpers + "ShadowInputStream", helpers + "ShadowListener", helpers + "ShadowRequest")
                 : NO_HELPERS;
-        return builder
-                .type(named(base + ".http.HttpServlet"))
+        rules
+                .named(base + ".http.HttpServlet")
                 .transform(mirrorHelpers)
                 .transform(advices.advice(hook(), named("service").and(takesArguments(2))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response))), advice))
-                .type(not(isAbstract()).and(hasSuperType(named(base + ".Filter"))), ClassLoaders.canSee(base + ".Filter"))
+                // only a class that declares doFilter can receive the advice: one whose class file lacks the name is skipped
+                // before its hierarchy is walked (most classes of a container, which all see the Filter interface)
+                .type(TypeFilter.anyName().declaring("doFilter"), not(isAbstract()).and(hasSuperType(named(base + ".Filter"))),
+                        ClassLoaders.canSee(base + ".Filter"))
                 .transform(mirrorHelpers)
                 .transform(advices.advice(hook(), named("doFilter").and(takesArguments(3))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response)))
                         .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice))
                 // containers name their implementation *AsyncContext*: a cheap name test before the hierarchy walk
-                .type(nameContains("AsyncContext").and(not(isAbstract())).and(hasSuperType(named(base + ".AsyncContext"))),
-                        ClassLoaders.canSee(base + ".AsyncContext"))
+                .type(TypeFilter.anyName().nameContains("AsyncContext").declaring("start"),
+                        not(isAbstract()).and(hasSuperType(named(base + ".AsyncContext"))), ClassLoaders.canSee(base + ".AsyncContext"))
                 .transform(advices.advice(hook(), named("start").and(takesArguments(1))
                         .and(takesArgument(0, named("java.lang.Runnable"))), PACKAGE + "AsyncContextStartAdvice"));
     }
