@@ -98,6 +98,9 @@ public final class DubboFrontApp {
 
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            // each request starts with an empty RpcContext: attachments a former request on this thread set (and Dubbo
+            // did not clear, as 2.7 may not after some calls) must not reach this request's calls
+            RpcContext.removeContext();
             AccessLog.log("dubbo-front", req.getMethod(), req.getRequestURI(), req::getHeader);
             String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
             if (path.equals("/health")) {
