@@ -33,7 +33,7 @@ public final class TraceMap {
     private final ConcurrentHashMap<String, String> labels = new ConcurrentHashMap<>();
 
     public TraceMap(int maxEntries, long ttlMillis) {
-        this(maxEntries, ttlMillis, System::nanoTime);
+        this(maxEntries, ttlMillis, NanoClock.INSTANCE);
     }
 
     TraceMap(int maxEntries, long ttlMillis, LongSupplier nanoClock) {
@@ -72,6 +72,16 @@ public final class TraceMap {
         int n = 0;
         for (Stripe s : stripes) n += s.size();
         return n;
+    }
+
+    /** System.nanoTime, as a class rather than a method reference: no lambda machinery at the agent's start. */
+    private static final class NanoClock implements LongSupplier {
+        static final NanoClock INSTANCE = new NanoClock();
+
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
     }
 
     private Stripe stripe(long hash) {

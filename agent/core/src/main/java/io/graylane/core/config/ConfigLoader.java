@@ -57,7 +57,7 @@ public final class ConfigLoader {
         if (maxLength < 0) maxLength = Integer.parseInt(Keys.defaultOf(Keys.LABEL_MAX_LENGTH));
         String pattern = string(Keys.LABEL_PATTERN);
         try {
-            Pattern.compile(pattern);
+            if (!Keys.DEFAULT_PATTERN.equals(pattern)) Pattern.compile(pattern); // the default needs no regex engine
         } catch (PatternSyntaxException e) {
             problem(Keys.LABEL_PATTERN, pattern, "a Java regular expression (" + e.getDescription() + ")",
                     "using the default " + Keys.DEFAULT_PATTERN);
