@@ -68,6 +68,8 @@ public final class Mirror implements MirrorMBean {
     private final AtomicBoolean started = new AtomicBoolean();
     private final Thread[] senders = new Thread[SENDERS];
     private volatile boolean stopped;
+    /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
+    private volatile long targetDownUntil;
     private volatile boolean registered;
 
     Mirror(Config.Mirror config, String labelHeader) {
@@ -104,6 +106,12 @@ public final class Mirror implements MirrorMBean {
         if (stopped || !sampling.selects(sampleKey)) return null;
         selected.incrementAndGet();
         if (!started.get()) start();
+        long down = targetDownUntil;
+        if (down != 0 && System.nanoTime() - down < 0) {
+            // the senders are backing off a target that refused them: the copy fails now, before anything is captured
+            failed.incrementAndGet();
+            return null;
+        }
         return new ShadowCapture(this, copyLabel, scrubber);
     }
 
@@ -212,6 +220,8 @@ public final class Mirror implements MirrorMBean {
             if (Log.isDebug()) Log.debug("mirror: " + copy.method + " " + copy.target + " -> " + status);
         } catch (Throwable t) {
             failed.incrementAndGet();
+            long retryAt = client.nextConnect();
+            if (retryAt != 0) targetDownUntil = retryAt;
             if (warnedFailure.compareAndSet(false, true)) {
                 Log.warn("mirror: a copy to " + target + " failed (" + t + "); failures are counted (" + OBJECT_NAME
                         + " Failed), never retried; this warning is shown once");

@@ -72,6 +72,11 @@ final class ShadowClient implements AutoCloseable {
         }
     }
 
+    /** When the next connect may be tried (System.nanoTime) while backing off a target that failed to connect, else 0. */
+    long nextConnect() {
+        return connectFailures > 0 ? nextConnect : 0;
+    }
+
     /** Connections opened so far. */
     long connections() {
         return connections;

@@ -238,6 +238,17 @@ class MirrorTest {
         assertEquals(3L, ManagementFactory.getPlatformMBeanServer().getAttribute(name, "Failed"));
         assertEquals(3L, ManagementFactory.getPlatformMBeanServer().getAttribute(name, "Selected"));
         assertTrue(logged.toString().contains("failed"), logged.toString());
+
+        // while the senders back off the refusing target, a selected request is not captured; its copy fails at once
+        boolean uncaptured = false;
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!uncaptured && System.nanoTime() < until) {
+            uncaptured = serve(new FakeRequest("GET", "/", null, headers()), null, 0) == null;
+            await("every selected copy failed", () -> mirror.getFailed() == mirror.getSelected());
+        }
+        assertTrue(uncaptured, "a request selected during the back-off was captured anyway: " + mirror);
+        assertEquals(mirror.getSelected(), mirror.getFailed(), mirror.toString());
+        assertEquals(0L, mirror.getDropped() + mirror.getSent(), mirror.toString());
     }
 
     @Test
