@@ -18,7 +18,8 @@
 # Usage: bash it-tests/bench/run.sh [options]
 #   --rounds N          rounds, each runs every configuration once (default 3)
 #   --duration S        measured seconds per configuration and round (default 30)
-#   --warmup S          warm-up seconds before each measurement, same load, discarded (default 20)
+#   --warmup S          warm-up seconds before each measurement, same load, discarded (default 40: on 2 cores the
+#                       JIT still compiles Jetty and OkHttp code 20 s into the load)
 #   --connections C     concurrent wrk connections (default 16)
 #   --wrk-threads T     wrk threads (default 1: the machine is shared with the two JVMs under test)
 #   --start-runs N      hello-world start runs per configuration (default 10)
@@ -34,7 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-rounds=3 duration=30 warmup=20 connections=16 wrk_threads=1 start_runs=10
+rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
 configs=none,graylane,graylane-mirror-sink,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
