@@ -50,8 +50,9 @@ public final class TraceMap {
         int to = label == null ? -1 : Key.end(header, value);
         if (to < 0) return;
         int from = Key.start(header);
-        long high = Key.high(value, from, to);
-        long low = Key.low(value, from, to);
+        boolean hex = Key.isHexId(value, from, to);
+        long high = Key.high(value, from, to, hex);
+        long low = Key.low(value, from, to, hex);
         long hash = Key.spread(high, low);
         long now = clock.getAsLong();
         stripe(hash).put(high, low, hash, shared(label), now, now + ttlNanos);
@@ -62,8 +63,9 @@ public final class TraceMap {
         int to = Key.end(header, value);
         if (to < 0) return null;
         int from = Key.start(header);
-        long high = Key.high(value, from, to);
-        long low = Key.low(value, from, to);
+        boolean hex = Key.isHexId(value, from, to);
+        long high = Key.high(value, from, to, hex);
+        long low = Key.low(value, from, to, hex);
         long hash = Key.spread(high, low);
         return stripe(hash).get(high, low, hash, clock.getAsLong());
     }
@@ -124,12 +126,14 @@ public final class TraceMap {
             return value.length();
         }
 
-        static long high(String s, int from, int to) {
-            return isHexId(s, from, to) ? (to - from == 32 ? hex(s, from) : 0) : hash(s, from, to, true);
+        /** The key's first 64 bits; {@code hex}: {@link #isHexId} of the same range. */
+        static long high(String s, int from, int to, boolean hex) {
+            return hex ? (to - from == 32 ? hex(s, from) : 0) : hash(s, from, to, true);
         }
 
-        static long low(String s, int from, int to) {
-            return isHexId(s, from, to) ? hex(s, to - 16) : hash(s, from, to, false);
+        /** The key's last 64 bits; {@code hex}: {@link #isHexId} of the same range. */
+        static long low(String s, int from, int to, boolean hex) {
+            return hex ? hex(s, to - 16) : hash(s, from, to, false);
         }
 
         /** Mixed bits of a key, that pick the stripe and the set. */
@@ -137,7 +141,8 @@ public final class TraceMap {
             return mix(high * 0x9e3779b97f4a7c15L + low);
         }
 
-        private static boolean isHexId(String s, int from, int to) {
+        /** Whether the range is a 32- or 16-digit lower-case hex id, kept as its own bits. */
+        static boolean isHexId(String s, int from, int to) {
             int length = to - from;
             if (length != 32 && length != 16) return false;
             for (int i = from; i < to; i++) {
