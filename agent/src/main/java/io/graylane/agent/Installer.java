@@ -6,12 +6,8 @@ import io.graylane.core.config.ConfigLoader;
 import io.graylane.core.log.Log;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -32,9 +28,7 @@ public final class Installer {
     /** {@code agentJar} stays open for the life of the JVM: advice is read from it whenever a matching class loads. */
     public static void install(String agentArgs, Instrumentation instrumentation, JarFile agentJar) {
         long start = System.nanoTime();
-        Config config = ConfigLoader.load(agentArgs, systemProperties(), System.getenv());
-        Log.setLevel(config.logLevel);
-        for (String problem : config.problems) Log.warn(problem);
+        Config config = ConfigLoader.loadForThisJvm(agentArgs);
         Traffic.start(config);
 
         Set<String> active = new LinkedHashSet<>();
@@ -79,20 +73,10 @@ public final class Installer {
     /** Read from the jar directly: through the bootstrap loader, the JDK would open the jar a second time. */
     private static String version(JarFile agentJar) {
         JarEntry entry = agentJar.getJarEntry("io/graylane/core/version.properties");
-        if (entry == null) return "unknown";
-        try (InputStream in = agentJar.getInputStream(entry)) {
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
+        try {
+            return ConfigLoader.version(entry == null ? null : agentJar.getInputStream(entry));
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    private static Map<String, String> systemProperties() {
-        Map<String, String> map = new HashMap<>();
-        Properties props = System.getProperties();
-        for (String name : props.stringPropertyNames()) map.put(name, props.getProperty(name));
-        return map;
     }
 }

@@ -14,16 +14,11 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -67,10 +62,7 @@ final class GraylaneOtel {
         if (g != null) return g;
         synchronized (GraylaneOtel.class) {
             if (instance == null) {
-                Config config = ConfigLoader.load(null, systemProperties(), System.getenv());
-                Log.setLevel(config.logLevel);
-                for (String problem : config.problems) Log.warn(problem);
-                instance = new GraylaneOtel(config);
+                instance = new GraylaneOtel(ConfigLoader.loadForThisJvm(null));
             }
             return instance;
         }
@@ -157,19 +149,6 @@ final class GraylaneOtel {
     }
 
     private static String version() {
-        try (InputStream in = TrafficResolver.class.getResourceAsStream("version.properties")) {
-            Properties p = new Properties();
-            if (in != null) p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static Map<String, String> systemProperties() {
-        Map<String, String> map = new HashMap<>();
-        Properties props = System.getProperties();
-        for (String name : props.stringPropertyNames()) map.put(name, props.getProperty(name));
-        return map;
+        return ConfigLoader.version(TrafficResolver.class.getResourceAsStream("version.properties"));
     }
 }

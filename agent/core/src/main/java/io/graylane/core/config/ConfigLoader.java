@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,32 @@ public final class ConfigLoader {
     private ConfigLoader(Map<String, String> sysprops, Map<String, String> env) {
         this.sysprops = sysprops;
         this.env = env;
+    }
+
+    /**
+     * The configuration of this JVM: agent arguments, system properties and environment. Its log level is applied and
+     * each of its problems logged as a warning.
+     */
+    public static Config loadForThisJvm(String agentArgs) {
+        Map<String, String> sysprops = new HashMap<>();
+        Properties props = System.getProperties();
+        for (String name : props.stringPropertyNames()) sysprops.put(name, props.getProperty(name));
+        Config config = load(agentArgs, sysprops, System.getenv());
+        Log.setLevel(config.logLevel);
+        for (String problem : config.problems) Log.warn(problem);
+        return config;
+    }
+
+    /** The {@code version} in a version.properties stream (closed here; null when there is none), or "unknown". */
+    public static String version(InputStream in) {
+        if (in == null) return "unknown";
+        try (InputStream stream = in) {
+            Properties p = new Properties();
+            p.load(stream);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     public static Config load(String agentArgs, Map<String, String> sysprops, Map<String, String> env) {
