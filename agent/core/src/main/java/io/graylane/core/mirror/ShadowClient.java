@@ -34,7 +34,7 @@ final class ShadowClient implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocate(8192);
     private SocketChannel channel;
     private SelectionKey key;
-    /** Connections opened so far (for tests and the debug log). */
+    /** Connections opened so far (tests read it). */
     private long connections;
     /** Connects that failed in a row, and when the next may be tried. */
     private int connectFailures;
