@@ -147,9 +147,10 @@ launch() {
   svc_first_ms=$(sed -n 's/^first_request_ms=//p' "$ready")
 }
 
-start_sink() {  # sets sink_port
+start_sink() {  # sets sink_port and sink_pid
   sink_port=$(free_port)
   launch "$1" "http://127.0.0.1:$sink_port/__bench/count" -- "${tool[@]}" sink --port "$sink_port"
+  sink_pid=$svc_pid
 }
 sink_count() { "${tool[@]}" get "http://127.0.0.1:$sink_port/__bench/count"; }
 
@@ -264,12 +265,12 @@ run_config() {  # ROUND CONFIG
   local load=(wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
-  local f0 b0 f1 b1 copies0=0 copies1=0
-  [[ $config == graylane-mirror-sink ]] && copies0=$(sink_count)
+  local f0 b0 f1 b1 s0=0 s1=0 copies0=0 copies1=0
+  [[ $config == graylane-mirror-sink ]] && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
   f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
   "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
   f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid")
-  [[ $config == graylane-mirror-sink ]] && copies1=$(sink_count)
+  [[ $config == graylane-mirror-sink ]] && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
   local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
   line=$(sed -n 's/^bench //p' "$run/$tag-wrk.txt")
@@ -294,7 +295,12 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" backend_first_ms "$b_first"
   record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
   record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
-  [[ $config == graylane-mirror-sink ]] && record "$round" "$config" mirror_copies $((copies1 - copies0))
+  if [[ $config == graylane-mirror-sink ]]; then
+    record "$round" "$config" mirror_copies $((copies1 - copies0))
+    if ((copies1 > copies0)); then
+      record "$round" "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"
+    fi
+  fi
   log "round $round $config: $rps req/s, p50 $(calc "$p50_us / 1000") ms, p99 $(calc "$p99_us / 1000") ms," \
       "front CPU $f_cpu us/req, first request after $f_first ms"
   stop_services

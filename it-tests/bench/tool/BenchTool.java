@@ -1,12 +1,16 @@
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
@@ -197,28 +199,151 @@ public final class BenchTool {
     // ---- sink, get ----
 
     /** The mirror target: answers 200 to every request and counts them; GET /__bench/count returns the count. */
-    private static int sink(List<String> args) throws IOException, InterruptedException {
+    /**
+     * {@code sink --port P}: the mirror target. One thread, non-blocking: reads requests (Content-Length bodies,
+     * pipelined or not), counts each and answers {@code 200} with an empty body; {@code GET /__bench/count} answers
+     * the count. A chunked request is answered 411 and its connection closed (copies always carry a Content-Length).
+     * It stands in for a mirror target on another machine, so it is kept cheap: on a shared 2-core machine every
+     * microsecond it spends is taken from the services being measured (its CPU per copy is reported).
+     */
+    private static int sink(List<String> args) throws IOException {
         if (args.size() != 2 || !args.get(0).equals("--port")) return usage("sink --port PORT");
-        AtomicLong received = new AtomicLong();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                Integer.parseInt(args.get(1))), 128);
-        server.setExecutor(Executors.newFixedThreadPool(2));
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
-                byte[] body = new byte[0];
-                if (exchange.getRequestURI().getPath().equals("/__bench/count")) {
-                    body = Long.toString(received.get()).getBytes(StandardCharsets.US_ASCII);
-                } else {
-                    received.incrementAndGet();
+        long[] received = {0};
+        try (ServerSocketChannel server = ServerSocketChannel.open(); Selector selector = Selector.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args.get(1))), 128);
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            while (true) {
+                selector.select();
+                for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    if (!key.isValid()) continue;
+                    if (key.isAcceptable()) {
+                        SocketChannel client = server.accept();
+                        if (client == null) continue;
+                        client.configureBlocking(false);
+                        client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                        client.register(selector, SelectionKey.OP_READ, new SinkConnection(received));
+                        continue;
+                    }
+                    SinkConnection connection = (SinkConnection) key.attachment();
+                    boolean open;
+                    try {
+                        open = connection.serve(key);
+                    } catch (IOException e) {
+                        open = false;
+                    }
+                    if (!open) {
+                        key.cancel();
+                        key.channel().close();
+                    }
                 }
-                exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
-                if (body.length > 0) exchange.getResponseBody().write(body);
             }
-        });
-        server.start();
-        Thread.currentThread().join(); // serves until it is terminated
-        return 0;
+        }
+    }
+
+    /** One connection of the sink: a small HTTP/1.1 request parser that only needs where each request ends. */
+    private static final class SinkConnection {
+        private static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] CHUNKED = ("HTTP/1.1 411 Length Required\r\nContent-Length: 0\r\nConnection: close"
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        private static final int MAX_LINE = 16 * 1024;
+
+        private final long[] received;
+        private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+        private ByteBuffer out = ByteBuffer.allocate(4096).flip();
+        private final StringBuilder line = new StringBuilder();
+        private String requestLine;
+        private long contentLength;
+        private boolean chunked;
+        private long bodyLeft = -1; // -1: in the head
+        private boolean closing;
+
+        SinkConnection(long[] received) {
+            this.received = received;
+        }
+
+        /** Reads what is there, answers every complete request; false when the connection is to be closed. */
+        boolean serve(SelectionKey key) throws IOException {
+            SocketChannel channel = (SocketChannel) key.channel();
+            if (key.isReadable() && !closing) {
+                in.clear();
+                int n = channel.read(in);
+                if (n < 0) return false;
+                in.flip();
+                while (in.hasRemaining() && !closing) parse();
+            }
+            if (out.hasRemaining()) channel.write(out);
+            if (out.hasRemaining()) {
+                key.interestOps(SelectionKey.OP_WRITE);
+                return true;
+            }
+            key.interestOps(SelectionKey.OP_READ);
+            return !closing;
+        }
+
+        private void parse() throws IOException {
+            if (bodyLeft > 0) {
+                int n = (int) Math.min(in.remaining(), bodyLeft);
+                in.position(in.position() + n);
+                bodyLeft -= n;
+                if (bodyLeft == 0) answer();
+                return;
+            }
+            char c = (char) (in.get() & 0xff);
+            if (c == '\r') return;
+            if (c != '\n') {
+                if (line.length() >= MAX_LINE) throw new IOException("request line or header too long");
+                line.append(c);
+                return;
+            }
+            if (line.length() > 0) {
+                String text = line.toString();
+                line.setLength(0);
+                if (requestLine == null) {
+                    requestLine = text;
+                } else if (text.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    contentLength = Long.parseLong(text.substring(15).trim());
+                } else if (text.regionMatches(true, 0, "transfer-encoding:", 0, 18)) {
+                    chunked = true;
+                }
+                return;
+            }
+            if (requestLine == null) return; // blank lines between requests are allowed
+            if (chunked) {
+                append(CHUNKED);
+                closing = true;
+                return;
+            }
+            bodyLeft = contentLength;
+            if (bodyLeft == 0) answer();
+        }
+
+        private void answer() {
+            if (requestLine.startsWith("GET /__bench/count ")) {
+                byte[] body = Long.toString(received[0]).getBytes(StandardCharsets.US_ASCII);
+                append(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                append(body);
+            } else {
+                received[0]++;
+                append(OK);
+            }
+            requestLine = null;
+            contentLength = 0;
+            bodyLeft = -1;
+        }
+
+        private void append(byte[] bytes) {
+            out.compact(); // now filling: the bytes not yet written come first
+            if (out.remaining() < bytes.length) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + bytes.length));
+                out.flip();
+                bigger.put(out);
+                out = bigger;
+            }
+            out.put(bytes).flip();
+        }
     }
 
     private static int get(List<String> args) throws IOException {
@@ -330,7 +455,8 @@ public final class BenchTool {
             new Metric("backend_start_cpu_ms", "Backend start CPU, user+system time until the first answer, ms", 0, null),
             new Metric("hello_ms", "Hello-world JVM start to exit, ms", 0, new Goal("<= none + 150 ms", false, false, 150)),
             new Metric("mirror_copies", "Mirror copies, received by the sink from front and backend in the measured window", 0,
-                    null));
+                    null),
+            new Metric("sink_cpu_us", "Sink CPU per mirror copy, us (user+system; the sink shares the CPUs)", 1, null));
 
     private static int report(List<String> args) throws IOException {
         Path results = null;

@@ -16,7 +16,9 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Shadow copies of inbound HTTP requests (graylane.mirror.*): which requests are selected, the bounded queue of
@@ -24,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The primary request never waits on any of it: selecting is a hash, queueing is a non-blocking offer (a full
  * queue drops the copy and counts it), and only the two sender threads ({@code graylane-mirror-1} and {@code -2})
- * ever touch the network. Nothing starts until the first request is selected: no thread, no JMX (whose early
+ * ever touch the network. A request thread wakes a sender only when that sender is asleep: while copies keep coming,
+ * the senders look at the queue every millisecond on their own, so a busy service does not pay a thread wake-up
+ * (a system call on its request thread) for every copy. Nothing starts until the first request is selected: no thread, no JMX (whose early
  * initialisation breaks some applications).
  */
 public final class Mirror implements MirrorMBean {
@@ -35,6 +39,11 @@ public final class Mirror implements MirrorMBean {
     static final int SENDERS = 2;
     private static final long SUMMARY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    /** While active, a sender with nothing to send looks at the queue again after this long. */
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A sender that found nothing for this long goes to sleep until a copy wakes it (or 10 s pass). */
+    private static final long ACTIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long SLEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Never copied: hop-by-hop headers, and those the copy sets itself. */
     private static final String[] ALWAYS_DROPPED = {"host", "content-length", "transfer-encoding", "connection",
@@ -67,6 +76,9 @@ public final class Mirror implements MirrorMBean {
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final Thread[] senders = new Thread[SENDERS];
+    /** Senders asleep (parked until woken): a copy queued meanwhile wakes one. */
+    private final AtomicInteger sleeping = new AtomicInteger();
+    private final AtomicBoolean[] asleep = {new AtomicBoolean(), new AtomicBoolean()};
     private volatile boolean stopped;
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
     private volatile long targetDownUntil;
@@ -145,6 +157,19 @@ public final class Mirror implements MirrorMBean {
                         + ", target " + target + "): copies are dropped and counted (" + OBJECT_NAME
                         + " Dropped); this warning is shown once");
             }
+            return;
+        }
+        if (sleeping.get() > 0) wakeOne();
+    }
+
+    /** Wakes a sleeping sender (one that saw an empty queue after announcing its sleep: see Sender.sleep). */
+    private void wakeOne() {
+        for (int i = 0; i < SENDERS; i++) {
+            if (asleep[i].compareAndSet(true, false)) {
+                sleeping.decrementAndGet();
+                LockSupport.unpark(senders[i]);
+                return;
+            }
         }
     }
 
@@ -171,7 +196,7 @@ public final class Mirror implements MirrorMBean {
         TrafficContext previous = Traffic.replay(null);
         try {
             for (int i = 0; i < SENDERS; i++) {
-                Thread thread = new Thread(new Sender(i == 0), "graylane-mirror-" + (i + 1));
+                Thread thread = new Thread(new Sender(i), "graylane-mirror-" + (i + 1));
                 thread.setDaemon(true);
                 // not the web application's loader: a sender must never pin it (nor look like its leaked thread)
                 thread.setContextClassLoader(null);
@@ -237,10 +262,12 @@ public final class Mirror implements MirrorMBean {
     }
 
     private final class Sender implements Runnable {
+        private final int index;
         private final boolean first;
 
-        Sender(boolean first) {
-            this.first = first;
+        Sender(int index) {
+            this.index = index;
+            this.first = index == 0;
         }
 
         @Override
@@ -255,19 +282,24 @@ public final class Mirror implements MirrorMBean {
             }
             long lastSummary = System.nanoTime();
             String lastLine = null;
+            long idleSince = 0;
             try {
                 while (!stopped) {
-                    ShadowCopy copy;
-                    try {
-                        copy = queue.poll(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        continue;
-                    }
+                    ShadowCopy copy = queue.poll();
                     if (copy != null) {
+                        idleSince = 0;
                         queuedBytes.addAndGet(-copy.weight());
                         send(client, copy);
                     } else {
-                        client.disconnect(); // idle for 10 s: the kept connection is let go
+                        long now = System.nanoTime();
+                        if (idleSince == 0) idleSince = now;
+                        if (now - idleSince < ACTIVE_NANOS) {
+                            LockSupport.parkNanos(POLL_NANOS);
+                            Thread.interrupted(); // only stop() interrupts, and it sets stopped first
+                        } else if (!sleep()) {
+                            client.disconnect(); // idle for 10 s: the kept connection is let go
+                            idleSince = System.nanoTime();
+                        }
                     }
                     if (first && Log.isDebug() && System.nanoTime() - lastSummary > SUMMARY_NANOS) {
                         lastSummary = System.nanoTime();
@@ -280,6 +312,36 @@ public final class Mirror implements MirrorMBean {
                 client.close();
             }
         }
+
+        /**
+         * Parks until a queued copy wakes this sender, or 10 s pass (false: nothing came). The announcement comes
+         * before the last look at the queue, so a copy offered meanwhile either is seen here or sees the announcement.
+         */
+        private boolean sleep() {
+            asleep[index].set(true);
+            sleeping.incrementAndGet();
+            long until = System.nanoTime() + SLEEP_NANOS;
+            while (queue.isEmpty() && !stopped && asleep[index].get()) {
+                long left = until - System.nanoTime();
+                if (left <= 0) break;
+                LockSupport.parkNanos(left);
+                Thread.interrupted();
+            }
+            if (asleep[index].compareAndSet(true, false)) {
+                sleeping.decrementAndGet();
+                return !queue.isEmpty();
+            }
+            return true; // woken by a copy
+        }
+    }
+
+    /** Senders parked until a copy wakes them (tests read it). */
+    int sleepingSenders() {
+        int n = 0;
+        for (AtomicBoolean a : asleep) {
+            if (a.get()) n++;
+        }
+        return n;
     }
 
     // ---- MirrorMBean ----

@@ -152,6 +152,11 @@ final class ShadowClient implements AutoCloseable {
 
     private int readResponse(ResponseHead response, long deadline) throws IOException {
         while (true) {
+            // waits first: right after the request nothing can have arrived yet, and a read would only say so
+            if (!await(SelectionKey.OP_READ, deadline)) {
+                if (response.status > 0) return response.status; // answered; the rest of its body is not waited for
+                throw timeout("response");
+            }
             in.clear();
             int n = channel.read(in);
             if (n < 0) {
@@ -165,9 +170,6 @@ final class ShadowClient implements AutoCloseable {
                     if (in.hasRemaining()) response.keepAlive = false;
                     return response.status;
                 }
-            } else if (!await(SelectionKey.OP_READ, deadline)) {
-                if (response.status > 0) return response.status; // answered; the rest of its body is not waited for
-                throw timeout("response");
             }
         }
     }

@@ -161,6 +161,25 @@ class MirrorTest {
     }
 
     @Test
+    void idleSendersSleepAndTheNextCopyWakesOne() throws Exception {
+        start();
+        serve(new FakeRequest("GET", "/first", null, headers("Host", "a:1")), null, 0);
+        assertNotNull(target.next(20), "the first copy arrived");
+        Mirror mirror = Traffic.mirror();
+        // with nothing to send the senders stop looking at the queue every millisecond and park until woken
+        await("both senders asleep", () -> mirror.sleepingSenders() == Mirror.SENDERS);
+
+        long queued = System.nanoTime();
+        serve(new FakeRequest("GET", "/second", null, headers("Host", "a:1")), null, 0);
+        TargetServer.Received copy = target.next(20);
+        assertNotNull(copy, "the second copy arrived");
+        assertEquals("GET /second HTTP/1.1", copy.requestLine());
+        long millis = (System.nanoTime() - queued) / 1_000_000;
+        assertTrue(millis < 5_000, "a sleeping sender was woken by the copy, not by its 10 s sleep ending: " + millis + " ms");
+        await("the copy counted as sent", () -> mirror.getSent() == 2);
+    }
+
+    @Test
     void theConfiguredLabelReplacesTheRequestsAndAnUnlabelledCopyGetsTheResolvedOne() throws Exception {
         start();
         serve(new FakeRequest("GET", "/", null, headers("Host", "svc", LABEL, "bad lane")), null, 0);
