@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -76,9 +75,8 @@ public final class Mirror implements MirrorMBean {
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final Thread[] senders = new Thread[SENDERS];
-    /** Senders asleep (parked until woken): a copy queued meanwhile wakes one. */
-    private final AtomicInteger sleeping = new AtomicInteger();
-    private final AtomicBoolean[] asleep = {new AtomicBoolean(), new AtomicBoolean()};
+    /** Per sender: asleep (parked until woken), so a copy queued meanwhile wakes it. */
+    private final AtomicBoolean[] asleep = new AtomicBoolean[SENDERS];
     private volatile boolean stopped;
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
     private volatile long targetDownUntil;
@@ -100,6 +98,7 @@ public final class Mirror implements MirrorMBean {
         for (String name : config.excludeHeaders) drop.add(name.toLowerCase(Locale.ROOT));
         this.droppedHeaders = drop;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity);
+        for (int i = 0; i < SENDERS; i++) asleep[i] = new AtomicBoolean();
         this.queueCapacity = config.queueCapacity;
         this.maxQueuedBytes = Math.max(2L * maxBodyBytes + 1024,
                 Math.min(MAX_QUEUED_BYTES, Runtime.getRuntime().maxMemory() / 8));
@@ -159,14 +158,13 @@ public final class Mirror implements MirrorMBean {
             }
             return;
         }
-        if (sleeping.get() > 0) wakeOne();
+        wakeOne();
     }
 
-    /** Wakes a sleeping sender (one that saw an empty queue after announcing its sleep: see Sender.sleep). */
+    /** Wakes a sleeping sender, if any (one that saw an empty queue after announcing its sleep: see Sender.sleep). */
     private void wakeOne() {
         for (int i = 0; i < SENDERS; i++) {
-            if (asleep[i].compareAndSet(true, false)) {
-                sleeping.decrementAndGet();
+            if (asleep[i].get() && asleep[i].compareAndSet(true, false)) {
                 LockSupport.unpark(senders[i]);
                 return;
             }
@@ -319,7 +317,6 @@ public final class Mirror implements MirrorMBean {
          */
         private boolean sleep() {
             asleep[index].set(true);
-            sleeping.incrementAndGet();
             long until = System.nanoTime() + SLEEP_NANOS;
             while (queue.isEmpty() && !stopped && asleep[index].get()) {
                 long left = until - System.nanoTime();
@@ -328,7 +325,6 @@ public final class Mirror implements MirrorMBean {
                 Thread.interrupted();
             }
             if (asleep[index].compareAndSet(true, false)) {
-                sleeping.decrementAndGet();
                 return !queue.isEmpty();
             }
             return true; // woken by a copy
