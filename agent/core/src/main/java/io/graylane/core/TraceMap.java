@@ -1,21 +1,25 @@
 package io.graylane.core;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
  * traceId -> label, bounded and expiring, built for the request path: a put or get allocates nothing
- * and touches one cache line or two.
+ * and reads the few adjacent cache lines of one set.
  *
  * <p>The map is a set-associative cache. A trace id becomes a 128-bit key (a lower-case hex trace
- * id is parsed into its own bits, any other value is hashed), the key picks a stripe (one lock, at
- * most 16,384 slots, its arrays allocated on its first put) and a set of 8 to 15 slots in it. When the set is full, its
- * least recently used entry goes first (an expired one before any live one). Maps of fewer than
- * 16 entries are one set: exact LRU. The bound is exact: the slots are allocated up front, per
- * stripe, and never grow. An entry older than the TTL is treated as absent.
+ * id is parsed into its own bits, any other value is hashed), and the key a 64-bit fingerprint that
+ * picks a stripe (one lock, at most 16,384 slots, its arrays allocated on its first put) and a set
+ * of 8 to 15 slots in it. When the set is full, its least recently used entry goes first (an expired
+ * one before any live one). Maps of fewer than 16 entries are one set: exact LRU. The bound is exact:
+ * the slots are allocated up front, per stripe, and never grow. An entry older than the TTL is
+ * treated as absent.
  *
- * <p>Keys and times live in {@code long} arrays, so the map holds no object per entry and the
- * collector has nothing to trace in it but the labels, which are shared per distinct label.
+ * <p>A slot is two longs, the fingerprint and the entry's state (expiry and last use), so the map
+ * holds no object per entry and the collector has nothing to trace in it but the labels, which are
+ * shared per distinct label. Two trace ids are mistaken for each other only if their fingerprints are
+ * equal and they fall in the same set: odds of about one in 10^17 per look-up.
  */
 public final class TraceMap {
 
@@ -28,8 +32,10 @@ public final class TraceMap {
     private static final int MAX_SHARED_LABELS = 1024;
 
     private final Stripe[] stripes;
-    private final long ttlNanos;
+    private final long ttlMillis;
     private final LongSupplier clock;
+    /** The clock's reading when the map was made: entries keep their expiry in milliseconds from it. */
+    private final long origin;
     private final ConcurrentHashMap<String, String> labels = new ConcurrentHashMap<>();
 
     public TraceMap(int maxEntries, long ttlMillis) {
@@ -41,8 +47,9 @@ public final class TraceMap {
         stripes = new Stripe[count];
         int base = maxEntries / count;
         for (int i = 0; i < count; i++) stripes[i] = new Stripe(base + (i < maxEntries % count ? 1 : 0));
-        ttlNanos = ttlMillis * 1_000_000L;
+        this.ttlMillis = Math.min(Math.max(0, ttlMillis), Stripe.MAX_MILLIS);
         clock = nanoClock;
+        origin = nanoClock.getAsLong();
     }
 
     /** Records the label for the trace named by this header value; a value naming no trace, or no label, is ignored. */
@@ -53,9 +60,9 @@ public final class TraceMap {
         boolean hex = Key.isHexId(value, from, to);
         long high = Key.high(value, from, to, hex);
         long low = Key.low(value, from, to, hex);
-        long hash = Key.spread(high, low);
-        long now = clock.getAsLong();
-        stripe(hash).put(high, low, hash, shared(label), now, now + ttlNanos);
+        long key = Key.spread(high, low);
+        long now = millis();
+        stripe(key).put(key, shared(label), now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
     }
 
     /** The label recorded for the trace named by this header value, or null. */
@@ -66,8 +73,13 @@ public final class TraceMap {
         boolean hex = Key.isHexId(value, from, to);
         long high = Key.high(value, from, to, hex);
         long low = Key.low(value, from, to, hex);
-        long hash = Key.spread(high, low);
-        return stripe(hash).get(high, low, hash, clock.getAsLong());
+        long key = Key.spread(high, low);
+        return stripe(key).get(key, millis());
+    }
+
+    /** Milliseconds since the map was made (the nanosecond clock may wrap around; the difference does not). */
+    private long millis() {
+        return (clock.getAsLong() - origin) / 1_000_000L;
     }
 
     public int size() {
@@ -90,7 +102,8 @@ public final class TraceMap {
         return stripes.length == 1 ? stripes[0] : stripes[(int) ((hash >>> 32) % stripes.length)];
     }
 
-    private String shared(String label) {
+    /** One instance per distinct label (up to MAX_SHARED_LABELS of them); a put stores this instance. */
+    String shared(String label) {
         String known = labels.get(label);
         if (known != null) return known;
         if (labels.size() >= MAX_SHARED_LABELS) return label;
@@ -106,6 +119,15 @@ public final class TraceMap {
      * so that a look-up allocates nothing.
      */
     static final class Key {
+
+        /** 1 for every ASCII character that is not a lower-case hex digit. */
+        private static final byte[] NOT_HEX = new byte[128];
+
+        static {
+            Arrays.fill(NOT_HEX, (byte) 1);
+            for (char c = '0'; c <= '9'; c++) NOT_HEX[c] = 0;
+            for (char c = 'a'; c <= 'f'; c++) NOT_HEX[c] = 0;
+        }
 
         private Key() {}
 
@@ -136,21 +158,26 @@ public final class TraceMap {
             return hex ? hex(s, to - 16) : hash(s, from, to, false);
         }
 
-        /** Mixed bits of a key, that pick the stripe and the set. */
+        /** The key's 64-bit fingerprint: mixed bits, that also pick the stripe and the set. */
         static long spread(long high, long low) {
             return mix(high * 0x9e3779b97f4a7c15L + low);
         }
 
-        /** Whether the range is a 32- or 16-digit lower-case hex id, kept as its own bits. */
+        /**
+         * Whether the range is a 32- or 16-digit lower-case hex id, kept as its own bits. Checked without a branch
+         * per digit: the digits of a random id would mispredict one branch in three.
+         */
         static boolean isHexId(String s, int from, int to) {
             int length = to - from;
             if (length != 32 && length != 16) return false;
+            int invalid = 0;
             for (int i = from; i < to; i++) {
                 char c = s.charAt(i);
-                if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) return false;
+                invalid |= c < 128 ? NOT_HEX[c] : 1;
             }
-            return true;
+            return invalid == 0;
         }
+
 
         private static long hash(String s, int from, int to, boolean first) {
             long h = first ? 0xcbf29ce484222325L : to - from;
@@ -161,12 +188,12 @@ public final class TraceMap {
             return mix(first ? h : h ^ 0x5bd1e995L);
         }
 
-        /** The 16 lower-case hex digits at {@code from} (checked by isHexId) as a long. */
+        /** The 16 lower-case hex digits at {@code from} (checked by isHexId) as a long; no branch per digit. */
         private static long hex(String s, int from) {
             long v = 0;
             for (int i = from; i < from + 16; i++) {
                 char c = s.charAt(i);
-                v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+                v = v << 4 | ((c & 0xf) + 9 * (c >>> 6)); // '0'-'9' are 0x30-0x39, 'a'-'f' 0x61-0x66
             }
             return v;
         }
@@ -182,17 +209,20 @@ public final class TraceMap {
     }
 
     /**
-     * One lock and its slots. Slot {@code i} is empty when {@code used[i] == 0}; otherwise {@code used[i]}
-     * is the stripe's access counter at its last put or get, so the smallest in a set is the least
-     * recently used.
+     * One lock and its slots. Slot {@code i} is {@code slots[2 * i]}, the key's fingerprint, and
+     * {@code slots[2 * i + 1]}, its state: 0 when the slot is empty, else the expiry (milliseconds since
+     * the map was made, plus one) above the low {@link #TICK_BITS} bits of the stripe's access counter
+     * at the entry's last put or get. The slots of a set lie side by side in memory.
      */
     private static final class Stripe {
+        static final int TICK_BITS = 24;
+        static final long TICK_MASK = (1L << TICK_BITS) - 1;
+        /** Latest expiry a state can hold: about 34 years after the map was made. */
+        static final long MAX_MILLIS = (1L << (63 - TICK_BITS)) - 2;
+
         private final int capacity;
         private final int sets;
-        private long[] high;
-        private long[] low;
-        private long[] expiresAt;
-        private long[] used;
+        private long[] slots;
         private String[] label;
         private long clock;
         private int size;
@@ -207,64 +237,69 @@ public final class TraceMap {
             return s * (capacity / sets) + Math.min(s, capacity % sets);
         }
 
-        private int setOf(long hash) {
-            return (int) ((hash & 0xffffffffL) % sets);
+        private int setOf(long key) {
+            return (int) ((key & 0xffffffffL) % sets);
         }
 
-        synchronized void put(long keyHigh, long keyLow, long hash, String value, long now, long expires) {
+        private static boolean expired(long state, long now) {
+            return now - ((state >>> TICK_BITS) - 1) > 0;
+        }
+
+        synchronized void put(long key, String value, long now, long expires) {
             if (capacity == 0) return;
-            if (used == null) {
-                high = new long[capacity];
-                low = new long[capacity];
-                expiresAt = new long[capacity];
-                used = new long[capacity];
+            if (slots == null) {
+                slots = new long[2 * capacity];
                 label = new String[capacity];
             }
-            int set = setOf(hash);
+            long[] s = slots;
+            long tick = clock & TICK_MASK;
+            int set = setOf(key);
             int match = -1, empty = -1, expired = -1, leastRecentlyUsed = -1;
-            for (int i = start(set), to = start(set + 1); i < to; i++) {
-                long u = used[i];
-                if (u == 0) {
+            long oldest = -1;
+            for (int i = 2 * start(set), to = 2 * start(set + 1); i < to; i += 2) {
+                long state = s[i + 1];
+                if (state == 0) {
                     if (empty < 0) empty = i;
-                } else if (high[i] == keyHigh && low[i] == keyLow) {
+                } else if (s[i] == key) {
                     match = i;
                     break;
-                } else if (now - expiresAt[i] > 0) {
+                } else if (expired(state, now)) {
                     if (expired < 0) expired = i;
-                } else if (leastRecentlyUsed < 0 || u < used[leastRecentlyUsed]) {
+                } else if (((tick - state) & TICK_MASK) > oldest) {
+                    oldest = (tick - state) & TICK_MASK;
                     leastRecentlyUsed = i;
                 }
             }
-            int slot;
+            int at;
             if (match >= 0) {
-                slot = match;
+                at = match;
             } else if (empty >= 0) {
-                slot = empty;
+                at = empty;
                 size++;
             } else {
                 // the set is full and the key is new: an expired entry goes before the least recently used one
-                slot = expired >= 0 ? expired : leastRecentlyUsed;
+                at = expired >= 0 ? expired : leastRecentlyUsed;
             }
-            high[slot] = keyHigh;
-            low[slot] = keyLow;
-            label[slot] = value;
-            expiresAt[slot] = expires;
-            used[slot] = ++clock;
+            s[at] = key;
+            s[at + 1] = (expires + 1) << TICK_BITS | (++clock & TICK_MASK);
+            label[at >> 1] = value;
         }
 
-        synchronized String get(long keyHigh, long keyLow, long hash, long now) {
-            if (used == null) return null;
-            int set = setOf(hash);
-            for (int i = start(set), to = start(set + 1); i < to; i++) {
-                if (used[i] != 0 && high[i] == keyHigh && low[i] == keyLow) {
-                    if (now - expiresAt[i] > 0) {
-                        used[i] = 0;
-                        label[i] = null;
+        synchronized String get(long key, long now) {
+            long[] s = slots;
+            if (s == null) return null;
+            int set = setOf(key);
+            for (int i = 2 * start(set), to = 2 * start(set + 1); i < to; i += 2) {
+                long state = s[i + 1];
+                if (state != 0 && s[i] == key) {
+                    if (expired(state, now)) {
+                        s[i + 1] = 0;
+                        label[i >> 1] = null;
                         size--;
                         return null;
                     }
-                    used[i] = ++clock;
-                    return label[i];
+                    s[i + 1] = (state & ~TICK_MASK) | (++clock & TICK_MASK);
+                    return label[i >> 1];
                 }
             }
             return null;

@@ -21,7 +21,7 @@ public final class OkHttpNewCallAdvice {
         for (int i = 0; context != null && i < context.size(); i++) {
             if (request.header(context.name(i)) == null) {
                 if (copy == null) copy = request.newBuilder();
-                copy.header(context.name(i), context.value(i));
+                copy.addHeader(context.name(i), context.value(i)); // absent: nothing to replace
             }
         }
         if (copy != null) request = copy.build();
