@@ -33,7 +33,7 @@ import java.util.function.Predicate;
  */
 final class MirrorTarget implements AutoCloseable {
 
-    enum Mode { OK, ERROR_500, SLOW_5S, BLACK_HOLE }
+    enum Mode { OK, ERROR_500, SLOW_300MS, SLOW_5S, BLACK_HOLE }
 
     /** One request as received. */
     record Received(String method, String target, List<Map.Entry<String, String>> headers, long bodyLength,
@@ -63,6 +63,8 @@ final class MirrorTarget implements AutoCloseable {
     private volatile ServerSocket server;
     private volatile Mode mode = Mode.OK;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     MirrorTarget(String name) throws IOException {
         this.name = name;
@@ -84,6 +86,11 @@ final class MirrorTarget implements AutoCloseable {
 
     void mode(Mode newMode) {
         mode = newMode;
+    }
+
+    /** The most requests this target has held at once (received, not yet answered). */
+    int maxInFlight() {
+        return maxInFlight.get();
     }
 
     /** Connections accepted so far. */
@@ -146,20 +153,29 @@ final class MirrorTarget implements AutoCloseable {
             // HTTP/1.1 keep-alive: the connection serves requests until the client (or refuse()) closes it
             for (Received request = read(in); request != null; request = read(in)) {
                 received.add(request);
-                switch (mode) {
-                    case OK -> answer(socket, "200 OK");
-                    case ERROR_500 -> answer(socket, "500 Internal Server Error");
-                    case SLOW_5S -> {
-                        Thread.sleep(5_000);
-                        answer(socket, "200 OK");
-                    }
-                    case BLACK_HOLE -> {
-                        // never answer; hold the connection until the client gives up and closes it
-                        while (in.read() >= 0) {
-                            // discard
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                    switch (mode) {
+                        case OK -> answer(socket, "200 OK");
+                        case ERROR_500 -> answer(socket, "500 Internal Server Error");
+                        case SLOW_300MS -> {
+                            Thread.sleep(300);
+                            answer(socket, "200 OK");
                         }
-                        return;
+                        case SLOW_5S -> {
+                            Thread.sleep(5_000);
+                            answer(socket, "200 OK");
+                        }
+                        case BLACK_HOLE -> {
+                            // never answer; hold the connection until the client gives up and closes it
+                            while (in.read() >= 0) {
+                                // discard
+                            }
+                            return;
+                        }
                     }
+                } finally {
+                    inFlight.decrementAndGet();
                 }
             }
         } catch (IOException | InterruptedException e) {

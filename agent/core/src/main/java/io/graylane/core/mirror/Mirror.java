@@ -24,18 +24,26 @@ import java.util.concurrent.locks.LockSupport;
  * copies, the small pool of daemon threads that send them, and the counters ({@code graylane:type=Mirror}).
  *
  * <p>The primary request never waits on any of it: selecting is a hash, queueing is a non-blocking offer (a full
- * queue drops the copy and counts it), and only the two sender threads ({@code graylane-mirror-1} and {@code -2})
- * ever touch the network. A request thread wakes a sender only when that sender is asleep: while copies keep coming,
- * the senders look at the queue every millisecond on their own, so a busy service does not pay a thread wake-up
- * (a system call on its request thread) for every copy. Nothing starts until the first request is selected: no thread, no JMX (whose early
- * initialisation breaks some applications).
+ * queue drops the copy and counts it), and only the sender threads ever touch the network: {@code graylane-mirror-1}
+ * and {@code -2}, and up to {@code -8} while copies wait for a slow target. A request thread wakes a sender only when
+ * that sender is asleep: while copies keep coming, the senders look at the queue every millisecond on their own, so
+ * a busy service does not pay a thread wake-up (a system call on its request thread) for every copy. Nothing starts
+ * until the first request is selected: no thread, no JMX (whose early initialisation breaks some applications).
  */
 public final class Mirror implements MirrorMBean {
 
     /** The header that marks a shadow copy; a request carrying it (value 1) is never copied again. */
     public static final String MARKER = "x-graylane-mirror";
     public static final String OBJECT_NAME = "graylane:type=Mirror";
-    static final int SENDERS = 2;
+    /** Senders started with the first copy. */
+    static final int MIN_SENDERS = 2;
+    /** Most senders: each has one copy in flight, so a slow target is sent up to this many copies at a time. */
+    static final int MAX_SENDERS = 8;
+    /**
+     * A sender that takes a copy and still sees this many waiting (or half the queue's capacity, if less) starts
+     * another sender, up to MAX_SENDERS.
+     */
+    static final int GROW_BACKLOG = 16;
     private static final long SUMMARY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
     /** While active, a sender with nothing to send looks at the queue again after this long. */
@@ -61,6 +69,8 @@ public final class Mirror implements MirrorMBean {
     private final Set<String> droppedHeaders;
     private final ArrayBlockingQueue<ShadowCopy> queue;
     private final int queueCapacity;
+    /** GROW_BACKLOG, or half the queue when that is smaller. */
+    private final int growBacklog;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long maxQueuedBytes;
 
@@ -74,9 +84,11 @@ public final class Mirror implements MirrorMBean {
     private final AtomicBoolean warnedAbandon = new AtomicBoolean();
 
     private final AtomicBoolean started = new AtomicBoolean();
-    private final Thread[] senders = new Thread[SENDERS];
+    private final Thread[] senders = new Thread[MAX_SENDERS];
     /** Per sender: asleep (parked until woken), so a copy queued meanwhile wakes it. */
-    private final AtomicBoolean[] asleep = new AtomicBoolean[SENDERS];
+    private final AtomicBoolean[] asleep = new AtomicBoolean[MAX_SENDERS];
+    /** Senders started so far; they never stop (but sleep when idle), so the pool only grows, to MAX_SENDERS. */
+    private volatile int running;
     private volatile boolean stopped;
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
     private volatile long targetDownUntil;
@@ -98,8 +110,9 @@ public final class Mirror implements MirrorMBean {
         for (String name : config.excludeHeaders) drop.add(name.toLowerCase(Locale.ROOT));
         this.droppedHeaders = drop;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity);
-        for (int i = 0; i < SENDERS; i++) asleep[i] = new AtomicBoolean();
+        for (int i = 0; i < MAX_SENDERS; i++) asleep[i] = new AtomicBoolean();
         this.queueCapacity = config.queueCapacity;
+        this.growBacklog = Math.max(1, Math.min(GROW_BACKLOG, config.queueCapacity / 2));
         this.maxQueuedBytes = Math.max(2L * maxBodyBytes + 1024,
                 Math.min(MAX_QUEUED_BYTES, Runtime.getRuntime().maxMemory() / 8));
     }
@@ -163,7 +176,7 @@ public final class Mirror implements MirrorMBean {
 
     /** Wakes a sleeping sender, if any (one that saw an empty queue after announcing its sleep: see Sender.sleep). */
     private void wakeOne() {
-        for (int i = 0; i < SENDERS; i++) {
+        for (int i = 0, n = running; i < n; i++) {
             if (asleep[i].get() && asleep[i].compareAndSet(true, false)) {
                 LockSupport.unpark(senders[i]);
                 return;
@@ -190,21 +203,34 @@ public final class Mirror implements MirrorMBean {
 
     private synchronized void start() {
         if (started.get() || stopped) return;
+        addSenders(MIN_SENDERS);
+        started.set(true);
+    }
+
+    /**
+     * One more sender, while copies wait for the ones there are (a slow target: each sender waits for the answer to
+     * its copy before it sends the next).
+     */
+    private synchronized void grow() {
+        if (!stopped && running < MAX_SENDERS) addSenders(1);
+    }
+
+    private void addSenders(int count) {
         // the pool must not inherit the request's context (graylane's own thread hooks would hand it on)
         TrafficContext previous = Traffic.replay(null);
         try {
-            for (int i = 0; i < SENDERS; i++) {
+            for (int i = running, to = Math.min(MAX_SENDERS, running + count); i < to; i++) {
                 Thread thread = new Thread(new Sender(i), "graylane-mirror-" + (i + 1));
                 thread.setDaemon(true);
                 // not the web application's loader: a sender must never pin it (nor look like its leaked thread)
                 thread.setContextClassLoader(null);
                 senders[i] = thread;
+                running = i + 1;
                 thread.start();
             }
         } finally {
             Traffic.restore(previous);
         }
-        started.set(true);
     }
 
     /** For tests: stops the senders and unregisters the MBean. Copies still queued are discarded. */
@@ -287,6 +313,8 @@ public final class Mirror implements MirrorMBean {
                     if (copy != null) {
                         idleSince = 0;
                         queuedBytes.addAndGet(-copy.weight());
+                        // only the newest sender grows the pool, so a backlog starts one sender at a time
+                        if (index == running - 1 && index + 1 < MAX_SENDERS && queue.size() >= growBacklog) grow();
                         send(client, copy);
                     } else {
                         long now = System.nanoTime();
@@ -329,6 +357,11 @@ public final class Mirror implements MirrorMBean {
             }
             return true; // woken by a copy
         }
+    }
+
+    /** Senders started so far (tests read it). */
+    int senders() {
+        return running;
     }
 
     /** Senders parked until a copy wakes them (tests read it). */

@@ -167,7 +167,7 @@ class MirrorTest {
         assertNotNull(target.next(20), "the first copy arrived");
         Mirror mirror = Traffic.mirror();
         // with nothing to send the senders stop looking at the queue every millisecond and park until woken
-        await("both senders asleep", () -> mirror.sleepingSenders() == Mirror.SENDERS);
+        await("both senders asleep", () -> mirror.sleepingSenders() == Mirror.MIN_SENDERS);
 
         long queued = System.nanoTime();
         serve(new FakeRequest("GET", "/second", null, headers("Host", "a:1")), null, 0);
@@ -177,6 +177,22 @@ class MirrorTest {
         long millis = (System.nanoTime() - queued) / 1_000_000;
         assertTrue(millis < 5_000, "a sleeping sender was woken by the copy, not by its 10 s sleep ending: " + millis + " ms");
         await("the copy counted as sent", () -> mirror.getSent() == 2);
+    }
+
+    @Test
+    void aBacklogForASlowTargetStartsMoreSendersUpToTheBound() throws Exception {
+        target.answerDelayMillis = 200;
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        Mirror mirror = start();
+        for (int i = 0; i < 60; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
+        await("60 copies sent", () -> mirror.getSent() == 60);
+        assertEquals(0, mirror.getDropped());
+        // each sender has one copy in flight: two senders alone would never have the target answer more than two at once
+        assertEquals(Mirror.MAX_SENDERS, mirror.senders(), "the backlog started senders up to the bound");
+        assertTrue(target.maxInFlight.get() > Mirror.MIN_SENDERS && target.maxInFlight.get() <= Mirror.MAX_SENDERS,
+                "copies in flight at once: " + target.maxInFlight.get());
+        assertTrue(target.connections.get() <= Mirror.MAX_SENDERS, "one kept-alive connection per sender: " + target.connections.get());
     }
 
     @Test
@@ -235,7 +251,7 @@ class MirrorTest {
         long start = System.nanoTime();
         for (int i = 0; i < 10; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(mirror.getDropped() >= 10 - 1 - Mirror.SENDERS, "dropped: " + mirror.getDropped());
+        assertTrue(mirror.getDropped() >= 10 - 1 - Mirror.MAX_SENDERS, "dropped: " + mirror.getDropped());
         assertTrue(millis < 4_000, "10 requests took " + millis + " ms with the target silent");
         assertEquals(10, mirror.getSelected());
         assertTrue(logged.toString().contains("queue is full"), logged.toString());

@@ -51,6 +51,11 @@ final class TargetServer implements AutoCloseable {
     volatile boolean read = true;
     /** Whether a connection serves further requests after an answer (else it is closed after one). */
     volatile boolean keepAlive;
+    /** How long each answer is held back. */
+    volatile long answerDelayMillis;
+    /** Requests received and not yet answered, and the most there have been at once. */
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Connections accepted so far. */
     final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -134,15 +139,21 @@ final class TargetServer implements AutoCloseable {
             if (n < 0) return false;
             off += n;
         }
-        received.add(new Received(text, body));
-        String reply = answer;
-        if (reply == null) {
-            Thread.sleep(60_000);
-            return false;
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            received.add(new Received(text, body));
+            String reply = answer;
+            if (reply == null) {
+                Thread.sleep(60_000);
+                return false;
+            }
+            if (answerDelayMillis > 0) Thread.sleep(answerDelayMillis);
+            out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return true;
+        } finally {
+            inFlight.decrementAndGet();
         }
-        out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        return true;
     }
 
     @Override
