@@ -20,6 +20,23 @@ class TraceMapTest {
     }
 
     @Test
+    void leastRecentlyUsedHoldsWhenTheAccessCounterWrapsAround() {
+        TraceMap map = new TraceMap(3, 60_000); // one set of 3: exact LRU
+        map.put("x-request-id", "a", "lane-a");
+        map.put("x-request-id", "b", "lane-b");
+        // an entry keeps the low 24 bits of the access counter: "old" is stamped half-way, a and b just after the
+        // counter wrapped around, so their stamps are the smaller ones although "old" is the least recently used
+        for (int i = 0; i < 1 << 23; i++) map.get("x-request-id", (i & 1) == 0 ? "a" : "b");
+        map.put("x-request-id", "old", "lane-old");
+        for (int i = 0; i < (1 << 23) + 10; i++) map.get("x-request-id", (i & 1) == 0 ? "a" : "b");
+        map.put("x-request-id", "new", "lane-new");
+        assertNull(map.get("x-request-id", "old"), "the least recently used entry went first");
+        assertEquals("lane-a", map.get("x-request-id", "a"));
+        assertEquals("lane-b", map.get("x-request-id", "b"));
+        assertEquals("lane-new", map.get("x-request-id", "new"));
+    }
+
+    @Test
     void putAndGetByRequestId() {
         TraceMap map = new TraceMap(100, 60_000);
         map.put("x-request-id", "req-1", "lane-a");

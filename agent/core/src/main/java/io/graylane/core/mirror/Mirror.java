@@ -69,7 +69,7 @@ public final class Mirror implements MirrorMBean {
     private final Set<String> droppedHeaders;
     private final ArrayBlockingQueue<ShadowCopy> queue;
     private final int queueCapacity;
-    /** GROW_BACKLOG, or half the queue when that is smaller. */
+    /** See GROW_BACKLOG. */
     private final int growBacklog;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long maxQueuedBytes;
