@@ -314,11 +314,16 @@ class MirrorTest {
         com.sun.management.ThreadMXBean hotspot = (com.sun.management.ThreadMXBean) threads;
         long thread = Thread.currentThread().getId();
         for (int i = 0; i < 20_000; i++) assertNull(in.mirrorCandidate() ? in.mirror() : null); // warm
-        long before = hotspot.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 100_000; i++) {
-            if (in.mirrorCandidate() && in.mirror() != null) throw new AssertionError("selected");
+        // steady state: on a busy machine the first rounds may still run code the JIT has not finished (whose
+        // objects are not yet eliminated), so the best of a few rounds counts; one object per decision is 100,000
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 5 && allocated >= 4096; round++) {
+            long before = hotspot.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 100_000; i++) {
+                if (in.mirrorCandidate() && in.mirror() != null) throw new AssertionError("selected");
+            }
+            allocated = hotspot.getThreadAllocatedBytes(thread) - before;
         }
-        long allocated = hotspot.getThreadAllocatedBytes(thread) - before;
         assertTrue(allocated < 4096, "100,000 decisions allocated " + allocated + " bytes");
         in.open().close();
     }
