@@ -83,11 +83,13 @@ public final class Mirror implements MirrorMBean {
     private final AtomicBoolean warnedDrop = new AtomicBoolean();
     private final AtomicBoolean warnedAbandon = new AtomicBoolean();
 
-    private final AtomicBoolean started = new AtomicBoolean();
     private final Thread[] senders = new Thread[MAX_SENDERS];
     /** Per sender: asleep (parked until woken), so a copy queued meanwhile wakes it. */
     private final AtomicBoolean[] asleep = new AtomicBoolean[MAX_SENDERS];
-    /** Senders started so far; they never stop (but sleep when idle), so the pool only grows, to MAX_SENDERS. */
+    /**
+     * Senders started so far (0 until the first request is selected); they never stop (but sleep when idle), so the
+     * pool only grows, to MAX_SENDERS.
+     */
     private volatile int running;
     private volatile boolean stopped;
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
@@ -129,7 +131,7 @@ public final class Mirror implements MirrorMBean {
     public ShadowCapture select(String sampleKey, HeaderScrubber scrubber) {
         if (stopped || !sampling.selects(sampleKey)) return null;
         selected.incrementAndGet();
-        if (!started.get()) start();
+        if (running == 0) start();
         long down = targetDownUntil;
         if (down != 0 && System.nanoTime() - down < 0) {
             // the senders are backing off a target that refused them: the copy fails now, before anything is captured
@@ -202,9 +204,8 @@ public final class Mirror implements MirrorMBean {
     // ---- the sender pool ----
 
     private synchronized void start() {
-        if (started.get() || stopped) return;
+        if (running > 0 || stopped) return;
         addSenders(MIN_SENDERS);
-        started.set(true);
     }
 
     /**
