@@ -139,8 +139,6 @@ final class Inbound implements HeaderScrubber {
             }
         }
         if (labelHeader == null) label = null;
-        // the map's instance of a label: its hash is computed once, and the request's own string is not kept
-        if (fromRequest && label != null && traceMap != null) label = traceMap.shared(label);
 
         if (baggageIndex >= 0 && values[baggageIndex] != null) values[baggageIndex] = withoutBadLabels(values[baggageIndex]);
         int present = 0;

@@ -102,8 +102,7 @@ public final class TraceMap {
         return stripes.length == 1 ? stripes[0] : stripes[(int) ((hash >>> 32) % stripes.length)];
     }
 
-    /** One instance per distinct label (up to MAX_SHARED_LABELS of them); a put stores this instance. */
-    String shared(String label) {
+    private String shared(String label) {
         String known = labels.get(label);
         if (known != null) return known;
         if (labels.size() >= MAX_SHARED_LABELS) return label;
@@ -258,6 +257,7 @@ public final class TraceMap {
             long oldest = -1;
             for (int i = 2 * start(set), to = 2 * start(set + 1); i < to; i += 2) {
                 long state = s[i + 1];
+                long age = (tick - state) & TICK_MASK; // accesses since its last one (the counter may have wrapped)
                 if (state == 0) {
                     if (empty < 0) empty = i;
                 } else if (s[i] == key) {
@@ -265,8 +265,8 @@ public final class TraceMap {
                     break;
                 } else if (expired(state, now)) {
                     if (expired < 0) expired = i;
-                } else if (((tick - state) & TICK_MASK) > oldest) {
-                    oldest = (tick - state) & TICK_MASK;
+                } else if (age > oldest) {
+                    oldest = age;
                     leastRecentlyUsed = i;
                 }
             }
