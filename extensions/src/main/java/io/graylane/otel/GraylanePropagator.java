@@ -1,6 +1,8 @@
 package io.graylane.otel;
 
 import io.graylane.core.TrafficContext;
+import io.graylane.core.TrafficResolver;
+import io.graylane.core.log.Log;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -9,6 +11,7 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The propagator {@code graylane}. Extract: resolves the label by graylane's sources in order and
@@ -58,7 +61,7 @@ final class GraylanePropagator implements TextMapPropagator {
         if (context == null) return Context.root();
         if (getter == null || !extracting.isOn()) return context;
         try {
-            TrafficContext traffic = graylane.resolver.resolve(carrier, getter::get);
+            TrafficContext traffic = graylane.resolver.resolve(carrier, new GetterReader<>(getter));
             return graylane.withLabelInBaggage(context.with(GraylaneOtel.TRAFFIC, traffic), traffic.label());
         } catch (Throwable e) {
             extracting.failed(e);
@@ -69,5 +72,37 @@ final class GraylanePropagator implements TextMapPropagator {
     @Override
     public String toString() {
         return "GraylanePropagator";
+    }
+
+    /**
+     * Reads an inbound request's headers through the instrumentation's getter, one name at a time, so that a
+     * getter that cannot read one name costs that header only, never the request's label. Names ending in
+     * {@code -bin} are not read: OpenTelemetry's getters read text, gRPC's throws for a binary key
+     * ({@code Metadata.Key.of(name, ASCII_STRING_MARSHALLER)}), and graylane never writes such headers
+     * inside OpenTelemetry ({@link GraylaneOtel#writes}).
+     */
+    private static final class GetterReader<C> implements TrafficResolver.HeaderReader<C> {
+
+        private static final AtomicBoolean REFUSAL_LOGGED = new AtomicBoolean();
+
+        private final TextMapGetter<C> getter;
+
+        GetterReader(TextMapGetter<C> getter) {
+            this.getter = getter;
+        }
+
+        @Override
+        public String get(C carrier, String name) {
+            if (name.endsWith("-bin")) return null;
+            try {
+                return getter.get(carrier, name);
+            } catch (RuntimeException e) {
+                if (REFUSAL_LOGGED.compareAndSet(false, true)) {
+                    Log.warn("cannot read header " + name + " through " + getter.getClass().getName() + " (" + e
+                            + "): such headers count as absent (logged once)");
+                }
+                return null;
+            }
+        }
     }
 }

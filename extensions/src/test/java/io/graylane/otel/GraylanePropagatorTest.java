@@ -116,6 +116,38 @@ class GraylanePropagatorTest {
         assertEquals("front-lane", forward(headers()).get(LABEL));
     }
 
+    /**
+     * gRPC's getter reads every name as an ASCII metadata key and throws for a binary one ({@code grpc-trace-bin},
+     * among the default trace headers); one that throws for another name costs that header only. Neither may cost
+     * the request its label, nor switch extraction off for later requests.
+     */
+    @Test
+    void aGetterThatThrowsForSomeNamesCostsOnlyThoseHeaders() {
+        TextMapGetter<Map<String, String>> grpcLike = new TextMapGetter<Map<String, String>>() {
+            @Override
+            public Iterable<String> keys(Map<String, String> carrier) {
+                return carrier.keySet();
+            }
+
+            @Override
+            public String get(Map<String, String> carrier, String key) {
+                if (key.endsWith("-bin")) throw new IllegalArgumentException("ASCII header is named " + key);
+                if (key.equals("b3")) throw new IllegalStateException("cannot read b3");
+                return carrier.get(key);
+            }
+        };
+        for (String requestId : Arrays.asList("r-1", "r-2")) {
+            Map<String, String> inbound = headers(LABEL, "lane-g", "x-request-id", requestId, "b3", "x", "grpc-trace-bin", "AAA");
+            TrafficContext traffic = propagators.extract(Context.root(), inbound, grpcLike).get(GraylaneOtel.TRAFFIC);
+            assertEquals("lane-g", traffic.label());
+            assertEquals(requestId, traffic.get("x-request-id"));
+            assertNull(traffic.get("b3"));
+        }
+        String log = logged.toString();
+        assertFalse(log.contains("switched off"), log);
+        assertEquals(1, log.split("cannot read header b3", -1).length - 1, "one warning, once: " + log);
+    }
+
     @Test
     void theExtractedContextCarriesTheTrafficContext() {
         Context context = extract(headers(LABEL, "lane-a", "x-request-id", "r-1"));

@@ -302,6 +302,135 @@ class OtelExtensionIT {
     }
 
     /**
+     * gRPC servers and Dubbo providers that call on, every service on the OpenTelemetry agent with the extension and
+     * no graylane-agent.jar: front -gRPC-> reviews -Dubbo-> ratings -HTTP-> backend, and front -gRPC-> reviews -HTTP->
+     * backend (the backend without any agent, the observer). Every hop after the front is checked: reviews' gRPC
+     * metadata, ratings' Dubbo attachments, the backend's HTTP headers.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class GrpcServersAndDubboProviders {
+
+        /** The names the front knows its two reviews by ({@code /call/grpc?reviews=NAME}). */
+        private static final String VIA_DUBBO = "via-dubbo";
+        private static final String VIA_HTTP = "via-http";
+
+        private final List<AgentJvm> services = new ArrayList<>();
+        private AgentJvm chainFront;
+
+        @BeforeAll
+        void start() {
+            AgentJvm.Builder backend = SampleApps.backend("otel-chain-backend", null).withAgent(false);
+            AgentJvm.Builder ratings = withOtelAndExtension(
+                    SampleApps.ratings("otel-ratings", backend.baseUrl(), "dubbo", null), "otel-ratings")
+                    .env("ASM_TRAFFIC_TAG", DubboPropagationIT.RATINGS_LANE);
+            AgentJvm.Builder reviewsViaDubbo = withOtelAndExtension(SampleApps.reviewsDubbo("otel-reviews-dubbo",
+                    SampleApps.directUrl("dubbo", ratings)), "otel-reviews-dubbo")
+                    .env("ASM_TRAFFIC_TAG", GrpcPropagationIT.REVIEWS_LANE);
+            AgentJvm.Builder reviewsViaHttp = withOtelAndExtension(
+                    SampleApps.reviews("otel-reviews-http", backend.baseUrl()), "otel-reviews-http")
+                    .env("ASM_TRAFFIC_TAG", GrpcPropagationIT.REVIEWS_LANE);
+            AgentJvm.Builder front = withOtelAndExtension(SampleApps.front("otel-chain-front", backend.baseUrl())
+                    .args(SampleApps.namedReviews(VIA_DUBBO, reviewsViaDubbo),
+                            SampleApps.namedReviews(VIA_HTTP, reviewsViaHttp)), "otel-chain-front")
+                    .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+            // the provider before its consumer: a Dubbo client that finds no server at start-up waits for a reconnect
+            services.addAll(AgentJvm.startAll(backend, ratings));
+            services.addAll(AgentJvm.startAll(reviewsViaDubbo, reviewsViaHttp, front));
+            chainFront = services.get(services.size() - 1);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(services.toArray(AgentJvm[]::new));
+        }
+
+        Stream<String> chains() {
+            return Stream.of(VIA_DUBBO, VIA_HTTP);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("chains")
+        void labelAndRequestIdReachEveryHopOnceInTheSameTrace(String chain) {
+            String requestId = uniqueId();
+            String traceId = hex(32);
+            Http.Response response = Http.get(chainFront.url(Http.withQuery("/call/grpc", "reviews", chain)),
+                    LABEL, "dev-x", REQUEST_ID, requestId, "traceparent", "00-" + traceId + "-" + hex(16) + "-01");
+
+            for (JsonNode hop : everyHop(response, chain)) {
+                assertHeaderOnce(hop, LABEL, "dev-x", response);
+                assertHeaderOnce(hop, REQUEST_ID, requestId, response);
+                assertTraceparentContinues(hop, traceId, response);
+            }
+        }
+
+        /** The front is the first service without a label: its own lane is the label of the whole chain. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("chains")
+        void withoutAnInboundLabelTheFrontsLocalLabelReachesEveryHop(String chain) {
+            String requestId = uniqueId();
+            Http.Response response = Http.get(chainFront.url(Http.withQuery("/call/grpc", "reviews", chain)),
+                    REQUEST_ID, requestId);
+
+            for (JsonNode hop : everyHop(response, chain)) {
+                assertHeaderOnce(hop, LABEL, FRONT_LANE, response);
+                assertHeaderOnce(hop, REQUEST_ID, requestId, response);
+            }
+        }
+
+        /** A rejected label is never forwarded by any hop; each hop forwards the front's lane instead. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("chains")
+        void anInvalidLabelIsReplacedByTheFrontsLaneOnEveryHop(String chain) {
+            Http.Response response = Http.get(chainFront.url(Http.withQuery("/call/grpc", "reviews", chain)),
+                    LABEL, "dev-x;injected=1", REQUEST_ID, uniqueId());
+
+            for (JsonNode hop : everyHop(response, chain)) {
+                assertHeaderOnce(hop, LABEL, FRONT_LANE, response);
+            }
+        }
+
+        /**
+         * After a request through each chain, no service's graylane part has logged a warning or an error (but the
+         * once-only note that an invalid inbound label was rejected).
+         */
+        @Test
+        void noServiceLogsAProblem() {
+            chains().forEach(chain -> {
+                Http.Response response = Http.get(chainFront.url(Http.withQuery("/call/grpc", "reviews", chain)),
+                        LABEL, "dev-x", REQUEST_ID, uniqueId());
+                everyHop(response, chain);
+            });
+            for (AgentJvm jvm : services.subList(1, services.size())) {
+                List<String> problems = graylaneLines(jvm.log())
+                        .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                        .filter(line -> !line.contains("rejected an inbound label"))
+                        .toList();
+                assertTrue(problems.isEmpty(), () -> jvm + " logged " + problems);
+            }
+        }
+
+        /**
+         * What reviews, ratings (through reviews-dubbo) and the backend received, in chain order; fails unless the
+         * answer has exactly this shape.
+         */
+        private List<JsonNode> everyHop(Http.Response response, String chain) {
+            assertField(Echo.ok(response), "reviews", chain, response);
+            JsonNode reviews = GrpcPropagationIT.reviewsAnswers(response, "grpc").get(0);
+            List<JsonNode> hops = new ArrayList<>(List.of(reviews));
+            JsonNode next = Echo.downstream(reviews, response);
+            if (chain.equals(VIA_DUBBO)) {
+                assertField(next, "service", "ratings", response);
+                hops.add(next);
+                next = Echo.downstream(next, response);
+            }
+            assertField(next, "service", "backend", response);
+            hops.add(next);
+            return hops;
+        }
+    }
+
+    /**
      * The OpenTelemetry agent with neither graylane's extension nor graylane's agent forwards no label; the
      * standalone graylane agent beside it (no extension), before or after it on the command line, propagates the
      * label and request id and every header reaches the backend exactly once.
