@@ -33,7 +33,6 @@
 # Needs: Linux (/proc), JDK 17+, Maven, wrk (installed with apt-get when missing and allowed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
 
 rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
 configs=none,graylane,graylane-mirror-sink,graylane-mirror-absent,otel,otel+extension
@@ -61,48 +60,15 @@ while (($#)); do
 done
 
 out=it-tests/target/bench
-run=$out/logs
+name=bench
+# shellcheck source=it-tests/bench/lib.sh
+source it-tests/bench/lib.sh
 results=$out/results.tsv
-agent=$root/agent/target/graylane-agent.jar
-front_jar=$root/sample-apps/target/graylane-front.jar
-backend_jar=$root/sample-apps/target/graylane-backend.jar
 extension=$root/extensions/target/graylane-otel-extension.jar
-tool_dir=$out/tool
-tool=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp "$tool_dir" BenchTool)
 read -r -a service_opts <<<"$jvm_opts"
-# what every JVM under test is started with: no inherited agents or graylane/OpenTelemetry settings, lane "base"
-clean_env=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
-for v in $(compgen -e | grep -E '^(GRAYLANE_|OTEL_)' || true); do clean_env+=(-u "$v"); done
-clean_env+=(ASM_TRAFFIC_TAG=base)
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-log() { echo "[bench] $*"; }
 has() { [[ ",$configs," == *",$1,"* ]]; }
 drop() { configs=$(echo ",$configs," | sed "s/,$1,/,/; s/^,//; s/,\$//"); }
-
-# ---- what the run needs ------------------------------------------------------------------------
-
-need_build=$build
-for jar in "$agent" "$front_jar" "$backend_jar"; do [[ -f $jar ]] || need_build=true; done
-if $need_build; then
-  log "building: mvn -B -q -DskipTests package"
-  mvn -B -q -Dstyle.color=never -DskipTests package
-fi
-
-if ! command -v wrk >/dev/null 2>&1; then
-  sudo=""
-  [[ $(id -u) == 0 ]] || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && sudo=sudo; }
-  if command -v apt-get >/dev/null 2>&1 && { [[ $(id -u) == 0 ]] || [[ -n $sudo ]]; }; then
-    log "installing wrk: apt-get install wrk"
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 \
-      || { $sudo apt-get update -q >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
-  fi
-  command -v wrk >/dev/null 2>&1 || die "wrk is needed and could not be installed: install it (Debian/Ubuntu: apt-get install wrk)"
-fi
-
-rm -rf "$run" "$tool_dir"
-mkdir -p "$run" "$tool_dir"
-javac --release 17 -d "$tool_dir" it-tests/bench/tool/BenchTool.java it-tests/bench/tool/Hello.java
 
 otel_version=$(sed -n 's:.*<otel.javaagent.version>\(.*\)</otel.javaagent.version>.*:\1:p' pom.xml)
 otel_jar=$root/$out/agents/opentelemetry-javaagent-$otel_version.jar
@@ -114,38 +80,7 @@ if { has otel || has otel+extension; } && [[ ! -f $otel_jar ]]; then
 fi
 otel_opts=(-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none)
 
-# ---- starting and stopping services ------------------------------------------------------------
-
-launchers=()
-stop_services() {
-  local l
-  for l in "${launchers[@]}"; do kill "$l" 2>/dev/null || true; done
-  for l in "${launchers[@]}"; do wait "$l" 2>/dev/null || true; done  # each launcher stops its service first
-  launchers=()
-}
-trap stop_services EXIT
-trap 'exit 130' INT TERM
-
-free_port() { "${tool[@]}" free-port; }
-
-# launch NAME URL [launch options] -- COMMAND...: starts COMMAND through BenchTool launch, which times the first
-# 200 from URL and stays the service's parent. Sets svc_pid and svc_first_ms.
-launch() {
-  local name=$1 url=$2 ready=$run/$1.ready
-  shift 2
-  "${tool[@]}" launch --log "$run/$name.log" --ready-file "$ready" --url "$url" "$@" &
-  local launcher=$!
-  launchers+=("$launcher")
-  while [[ ! -f $ready ]] && kill -0 "$launcher" 2>/dev/null; do sleep 0.05; done
-  [[ -f $ready ]] || die "$name: the launcher exited without a result"
-  if grep -q '^error=' "$ready"; then
-    echo "--- last lines of $run/$name.log:" >&2
-    tail -n 40 "$run/$name.log" >&2 || true
-    die "$name did not serve: $(sed -n 's/^error=//p' "$ready")"
-  fi
-  svc_pid=$(sed -n 's/^pid=//p' "$ready")
-  svc_first_ms=$(sed -n 's/^first_request_ms=//p' "$ready")
-}
+# ---- services ----------------------------------------------------------------------------------
 
 start_sink() {  # sets sink_port and sink_pid
   sink_port=$(free_port)
@@ -172,7 +107,6 @@ agent_args() {
 
 cpu_ticks() { local f; read -r -a f <"/proc/$1/stat"; echo $((f[13] + f[14])); }  # utime + stime
 peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }  # round config metric value
 clk_tck=$(getconf CLK_TCK)
 
