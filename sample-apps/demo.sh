@@ -19,7 +19,9 @@ if [ "$client" = chain ]; then
   esac
 fi
 
-mvn -B -q -DskipTests package
+# -q alone still prints colour resets ("ESC[0m") on some Maven installs (jansi 2 resets the console on exit, even in
+# batch mode and when the output is not a terminal); jansi.noreset keeps the demo's first line clean
+MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package
 agent=agent/target/graylane-agent.jar
 apps=sample-apps/target
 logs=$(mktemp -d)

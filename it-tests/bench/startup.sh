@@ -24,7 +24,7 @@ FRONT=sample-apps/target/graylane-front.jar
 BACKEND=sample-apps/target/graylane-backend.jar
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS ASM_TRAFFIC_TAG
 
-[[ -f $AGENT && -f $FRONT && -f $BACKEND ]] || mvn -B -q -DskipTests package || exit 1
+[[ -f $AGENT && -f $FRONT && -f $BACKEND ]] || MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package || exit 1
 
 TMP=$(mktemp -d)
 PIDS=()

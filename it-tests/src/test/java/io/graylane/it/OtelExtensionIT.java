@@ -517,7 +517,7 @@ class OtelExtensionIT {
             assumeFalse(hop.equals("java-http-then") && completionsNotInstrumented(byOrder(order)),
                     "the OpenTelemetry agent, started first, changed CompletableFuture's completion classes in a way"
                             + " graylane cannot retransform (seen on JDK 25): a stage completed by java.net.http's own"
-                            + " thread has no label (README, known limitation)");
+                            + " thread has no label (extensions/README.md, known limitation)");
             String requestId = "hop-" + hop + "-" + uniqueId();
             Http.Response response = Http.get(byOrder(order).url("/hop/" + hop), LABEL, "lane-" + hop,
                     REQUEST_ID, requestId);

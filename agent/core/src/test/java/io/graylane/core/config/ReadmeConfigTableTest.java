@@ -14,15 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The README's configuration table documents every key the code reads, with the code's default. */
+/**
+ * The README's configuration table documents every key the code reads, with the code's default, and no key the code
+ * does not read.
+ */
 class ReadmeConfigTableTest {
 
     @Test
     void everyKeyIsDocumentedWithItsDefault() throws IOException {
-        String readmePath = System.getProperty("graylane.readme", "../../README.md");
-        Path readme = Paths.get(readmePath);
-        assertTrue(Files.isRegularFile(readme), "README not found at " + readme.toAbsolutePath());
-        List<String> lines = Files.readAllLines(readme, StandardCharsets.UTF_8);
+        List<String> lines = readme();
         List<String> missing = new ArrayList<>();
         for (String key : Keys.all()) {
             String row = row(lines, key);
@@ -41,6 +41,23 @@ class ReadmeConfigTableTest {
             }
         }
         if (!missing.isEmpty()) fail("keys missing from the README configuration table: " + missing);
+    }
+
+    @Test
+    void everyDocumentedKeyIsReadByTheCode() throws IOException {
+        List<String> unknown = new ArrayList<>();
+        for (String line : readme()) {
+            if (!line.startsWith("| `graylane.")) continue;
+            String key = line.substring(3, line.indexOf('`', 3));
+            if (!Keys.all().contains(key)) unknown.add(key);
+        }
+        if (!unknown.isEmpty()) fail("the README configuration table documents keys the code does not read: " + unknown);
+    }
+
+    private static List<String> readme() throws IOException {
+        Path readme = Paths.get(System.getProperty("graylane.readme", "../../README.md"));
+        assertTrue(Files.isRegularFile(readme), "README not found at " + readme.toAbsolutePath());
+        return Files.readAllLines(readme, StandardCharsets.UTF_8);
     }
 
     private static String row(List<String> lines, String key) {
