@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."  # the with-agent fork finds the agent jar relative t
 jar=it-tests/bench/jmh/target/graylane-benchmarks.jar
 if [[ ! -f $jar || ! -f agent/target/graylane-agent.jar ]]; then
   echo "[jmh] building: mvn -B -q -DskipTests package"
-  mvn -B -q -Dstyle.color=never -DskipTests package
+  MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package
 fi
 out=it-tests/target/bench/jmh
 mkdir -p "$out"

@@ -26,7 +26,7 @@ need_build=$build
 for jar in "$agent" "$front_jar" "$backend_jar"; do [[ -f $jar ]] || need_build=true; done
 if $need_build; then
   log "building: mvn -B -q -DskipTests package"
-  mvn -B -q -Dstyle.color=never -DskipTests package
+  MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package
 fi
 
 if ! command -v wrk >/dev/null 2>&1; then

@@ -74,7 +74,7 @@ otel_version=$(sed -n 's:.*<otel.javaagent.version>\(.*\)</otel.javaagent.versio
 otel_jar=$root/$out/agents/opentelemetry-javaagent-$otel_version.jar
 if { has otel || has otel+extension; } && [[ ! -f $otel_jar ]]; then
   log "fetching the OpenTelemetry Java agent $otel_version with Maven"
-  mvn -B -q -Dstyle.color=never -N dependency:copy -Dartifact="io.opentelemetry.javaagent:opentelemetry-javaagent:$otel_version" \
+  MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -N dependency:copy -Dartifact="io.opentelemetry.javaagent:opentelemetry-javaagent:$otel_version" \
     -DoutputDirectory="$out/agents"
   [[ -f $otel_jar ]] || die "the OpenTelemetry agent was not fetched to $otel_jar"
 fi
