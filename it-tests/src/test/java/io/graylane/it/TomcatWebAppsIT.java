@@ -70,7 +70,7 @@ class TomcatWebAppsIT {
                 Arguments.of("okhttp3", "apache", "/WEB-INF/lib/httpclient-4."),
                 Arguments.of("okhttp5", "okhttp", "/WEB-INF/lib/okhttp-jvm-5."),
                 Arguments.of("okhttp5", "apache", "/WEB-INF/lib/httpclient5-5."),
-                Arguments.of("spring", "jdk", "jdk"),
+                Arguments.of("spring", "jdk", "jrt:/java.net.http"),
                 Arguments.of("spring", "apache", "/WEB-INF/lib/httpclient5-5."));
     }
 

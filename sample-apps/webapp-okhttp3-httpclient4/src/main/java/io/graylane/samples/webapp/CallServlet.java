@@ -42,8 +42,15 @@ public final class CallServlet extends HttpServlet {
             throw new ServletException("system property graylane.webapp.backend (the backend's base URL) is not set");
         }
         echoUrl = backend.replaceAll("/+$", "") + "/echo";
-        // no idle connection kept: nothing of this application outlives its undeployment in OkHttp's pool
-        okHttp = new OkHttpClient.Builder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+        // Nothing of OkHttp may outlive this application's undeployment (the tests check that its class loader goes):
+        // no idle connection kept in the pool, and no timeout, as Okio enforces timeouts on a watchdog thread that
+        // stays 60 s after its last use, its context class loader this application's (Tomcat cannot stop it)
+        okHttp = new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                .connectTimeout(0, TimeUnit.MILLISECONDS)
+                .readTimeout(0, TimeUnit.MILLISECONDS)
+                .writeTimeout(0, TimeUnit.MILLISECONDS)
+                .build();
         apache = HttpClients.createDefault();
     }
 
