@@ -114,7 +114,7 @@ class SpringBootJarIT {
                 .env("ASM_TRAFFIC_TAG", SPRING_LANE)
                 .systemProperty("server.address", "127.0.0.1")
                 .systemProperty("server.port", Integer.toString(builder.port()))
-                .systemProperty("graylane.webapp.backend", backendUrl)
+                .systemProperty("backend.url", backendUrl)
                 .startupTimeout(STARTUP_TIMEOUT);
     }
 

@@ -51,7 +51,7 @@ class TomcatWebAppsIT {
                 .war("undeployed-leaky", Artifacts.webappOkHttp3HttpClient4War())
                 .builder("tomcat")
                 .env("ASM_TRAFFIC_TAG", TOMCAT_LANE)
-                .systemProperty("graylane.webapp.backend", backendBuilder.baseUrl())
+                .systemProperty("backend.url", backendBuilder.baseUrl())
                 .startupTimeout(Duration.ofSeconds(120));
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, tomcatBuilder);
         backend = started.get(0);

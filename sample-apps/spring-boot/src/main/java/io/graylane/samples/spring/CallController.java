@@ -15,7 +15,7 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * {@code GET /call/jdk}, {@code GET /call/apache}: calls {@code BACKEND/echo} with {@link RestClient} on the JDK's
  * HttpClient or on the bundled Apache HttpClient 5, setting no header itself, and answers
- * {@code {"service":"spring","client":..,"library":JAR,"downstream":ECHO}}. BACKEND is {@code graylane.webapp.backend}
+ * {@code {"service":"spring","client":..,"library":JAR,"downstream":ECHO}}. BACKEND is {@code backend.url}
  * (a system property or any other Spring property source).
  */
 @RestController
@@ -25,7 +25,7 @@ class CallController implements DisposableBean {
     private final RestClient apache;
     private final HttpComponentsClientHttpRequestFactory apacheFactory = new HttpComponentsClientHttpRequestFactory();
 
-    CallController(@Value("${graylane.webapp.backend}") String backend) {
+    CallController(@Value("${backend.url}") String backend) {
         String echoUrl = backend.replaceAll("/+$", "") + "/echo";
         jdk = RestClient.builder().requestFactory(new JdkClientHttpRequestFactory()).baseUrl(echoUrl).build();
         apache = RestClient.builder().requestFactory(apacheFactory).baseUrl(echoUrl).build();

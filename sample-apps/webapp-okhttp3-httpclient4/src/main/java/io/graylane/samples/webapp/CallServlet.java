@@ -22,7 +22,7 @@ import org.apache.http.util.EntityUtils;
  * {@code GET /call/okhttp}, {@code GET /call/apache}: calls {@code BACKEND/echo} with the OkHttp 3 or Apache HttpClient 4
  * bundled in this application's WEB-INF/lib, setting no header itself, and answers
  * {@code {"service":..,"client":..,"library":JAR,"downstream":ECHO}}, where JAR is where the client class was loaded from.
- * BACKEND is system property {@code graylane.webapp.backend}.
+ * BACKEND is system property {@code backend.url}.
  * {@code GET /call/leak} pins this application's class loader in a system property (a deliberate leak, so that a test
  * can show its leak check fails when a loader survives undeployment).
  */
@@ -37,9 +37,9 @@ public final class CallServlet extends HttpServlet {
 
     @Override
     public void init() throws ServletException {
-        String backend = System.getProperty("graylane.webapp.backend");
+        String backend = System.getProperty("backend.url");
         if (backend == null) {
-            throw new ServletException("system property graylane.webapp.backend (the backend's base URL) is not set");
+            throw new ServletException("system property backend.url (the backend's base URL) is not set");
         }
         echoUrl = backend.replaceAll("/+$", "") + "/echo";
         // Nothing of OkHttp may outlive this application's undeployment (the tests check that its class loader goes):

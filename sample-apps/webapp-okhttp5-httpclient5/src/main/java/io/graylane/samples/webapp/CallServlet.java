@@ -22,7 +22,7 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
  * {@code GET /call/okhttp}, {@code GET /call/apache}: calls {@code BACKEND/echo} with the OkHttp 5 or Apache HttpClient 5
  * bundled in this application's WEB-INF/lib, setting no header itself, and answers
  * {@code {"service":..,"client":..,"library":JAR,"downstream":ECHO}}, where JAR is where the client class was loaded from.
- * BACKEND is system property {@code graylane.webapp.backend}.
+ * BACKEND is system property {@code backend.url}.
  */
 @WebServlet("/call/*")
 public final class CallServlet extends HttpServlet {
@@ -35,9 +35,9 @@ public final class CallServlet extends HttpServlet {
 
     @Override
     public void init() throws ServletException {
-        String backend = System.getProperty("graylane.webapp.backend");
+        String backend = System.getProperty("backend.url");
         if (backend == null) {
-            throw new ServletException("system property graylane.webapp.backend (the backend's base URL) is not set");
+            throw new ServletException("system property backend.url (the backend's base URL) is not set");
         }
         echoUrl = backend.replaceAll("/+$", "") + "/echo";
         // no idle connection kept: nothing of this application outlives its undeployment in OkHttp's pool
