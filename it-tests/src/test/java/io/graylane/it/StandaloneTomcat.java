@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A standalone Tomcat from the distribution (CATALINA_HOME, unpacked by the build) with a fresh CATALINA_BASE per
@@ -51,7 +54,7 @@ final class StandaloneTomcat {
         Path home = Artifacts.tomcatHome();
         Path base = Artifacts.logDir().resolveSibling("tomcat-bases").resolve(name + "-" + SEQUENCE.incrementAndGet());
         AgentJvm.Builder builder = AgentJvm.classpathBuilder(name,
-                java.util.List.of(home.resolve("bin/bootstrap.jar"), home.resolve("bin/tomcat-juli.jar")),
+                List.of(home.resolve("bin/bootstrap.jar"), home.resolve("bin/tomcat-juli.jar")),
                 "org.apache.catalina.startup.Bootstrap");
         try {
             createBase(home, base, builder.port());
@@ -85,8 +88,8 @@ final class StandaloneTomcat {
     private void createBase(Path home, Path base, int port) throws IOException {
         if (Files.exists(base)) {
             // left by an earlier run of the tests: start from nothing
-            try (java.util.stream.Stream<Path> old = Files.walk(base)) {
-                for (Path path : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            try (Stream<Path> old = Files.walk(base)) {
+                for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(path);
                 }
             }
