@@ -83,7 +83,7 @@ public final class Advices {
             Advice advice = classLoader == null ? forBootstrapLoader : null;
             if (advice == null) {
                 // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
-                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar(), ClassFileLocator.ForClassLoader.of(classLoader));
+                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar(), ClassFileLocator.ForClassLoader.WeaklyReferenced.of(classLoader));
                 TypePool pool = pools.typePool(locator, classLoader);
                 advice = Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
                 if (classLoader == null) forBootstrapLoader = advice;

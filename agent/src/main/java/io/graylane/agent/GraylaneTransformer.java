@@ -124,7 +124,7 @@ final class GraylaneTransformer implements ClassFileTransformer {
                          ProtectionDomain protectionDomain, byte[] classFile) {
         try {
             ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
-                    ClassFileLocator.ForClassLoader.of(loader));
+                    ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader));
             TypePool pool = pools.typePool(locator, loader);
             // a loaded class is described as it is now, with what another agent may have changed in it
             TypeDescription type = classBeingRedefined != null

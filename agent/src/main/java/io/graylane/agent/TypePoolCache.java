@@ -4,6 +4,7 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
 
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -11,6 +12,10 @@ import java.util.WeakHashMap;
  * Type descriptions resolved while matching (super classes and interfaces of every class that
  * loads) are kept per class loader, so each is parsed once rather than once per subclass. The
  * loader is held weakly and each cache softly: the memory goes back to the application under pressure.
+ * Nothing reachable from a cache may hold its loader strongly, or the weak key would never clear and an
+ * undeployed web application would stay in memory: a cache refers to its loader weakly, and the pools that
+ * fill it (whose type descriptions keep them) must read class files through a weakly referencing
+ * locator ({@code ClassFileLocator.ForClassLoader.WeaklyReferenced}).
  *
  * <p>A type whose class file cannot be located is described from its loaded class. Another agent may
  * define types at run time that have no class file, such as the interfaces the OpenTelemetry agent
@@ -47,10 +52,11 @@ final class TypePoolCache {
     /** The pool caches every resolution it makes: an unresolved one is replaced here, before it is cached. */
     private static final class WithLoadedTypeFallback implements TypePool.CacheProvider {
         private final TypePool.CacheProvider cache = new TypePool.CacheProvider.Simple.UsingSoftReference();
-        private final ClassLoader classLoader;
+        /** Weak: this cache is the value of its loader's entry in a weak map, which a strong reference would pin. */
+        private final WeakReference<ClassLoader> classLoader;
 
         WithLoadedTypeFallback(ClassLoader classLoader) {
-            this.classLoader = classLoader;
+            this.classLoader = new WeakReference<>(classLoader);
         }
 
         @Override
@@ -63,7 +69,7 @@ final class TypePoolCache {
             if (!resolution.isResolved()) {
                 try {
                     resolution = new TypePool.Resolution.Simple(
-                            TypeDescription.ForLoadedType.of(Class.forName(name, false, classLoader)));
+                            TypeDescription.ForLoadedType.of(Class.forName(name, false, classLoader.get())));
                 } catch (ClassNotFoundException | LinkageError notDefined) {
                     // stays unresolved
                 }

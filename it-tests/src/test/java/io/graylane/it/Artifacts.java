@@ -57,6 +57,39 @@ final class Artifacts {
         return existing("graylane.dubbo-front.jar", "../sample-apps/target/graylane-dubbo-front.jar");
     }
 
+    /** The unpacked Tomcat 11 distribution (maven-dependency-plugin, phase pre-integration-test, in it-tests). */
+    static Path tomcatHome() {
+        Path home = Path.of(System.getProperty("graylane.tomcat.home", "target/tomcat/apache-tomcat"))
+                .toAbsolutePath().normalize();
+        if (!Files.isRegularFile(home.resolve("bin/bootstrap.jar"))) {
+            fail(home + "/bin/bootstrap.jar does not exist (system property graylane.tomcat.home). The Tomcat"
+                    + " distribution is unpacked by `mvn verify` in it-tests (phase pre-integration-test).");
+        }
+        return home;
+    }
+
+    /** A web application (module sample-apps/webapp-NAME): OkHttp 3 and Apache HttpClient 4 in its WEB-INF/lib. */
+    static Path webappOkHttp3HttpClient4War() {
+        return existing("graylane.webapp-okhttp3-httpclient4.war",
+                "../sample-apps/webapp-okhttp3-httpclient4/target/graylane-webapp-okhttp3-httpclient4.war");
+    }
+
+    /** A web application with OkHttp 5 and Apache HttpClient 5 in its WEB-INF/lib. */
+    static Path webappOkHttp5HttpClient5War() {
+        return existing("graylane.webapp-okhttp5-httpclient5.war",
+                "../sample-apps/webapp-okhttp5-httpclient5/target/graylane-webapp-okhttp5-httpclient5.war");
+    }
+
+    /** The Spring Boot sample as an executable jar (nested jars under BOOT-INF/lib). */
+    static Path springBootJar() {
+        return existing("graylane.spring-boot.jar", "../sample-apps/spring-boot/target/graylane-spring-boot.jar");
+    }
+
+    /** The same Spring Boot sample as a WAR for a servlet container. */
+    static Path springBootWar() {
+        return existing("graylane.spring-boot.war", "../sample-apps/spring-boot/target/graylane-spring-boot-webapp.war");
+    }
+
     /** The sample apps' plain jar: their classes without any library, for runs on a class path of our choosing. */
     static Path sampleAppsClasses() {
         return existing("graylane.sample-apps.classes", "../sample-apps/target/graylane-sample-apps-0.1.0-SNAPSHOT.jar");
