@@ -37,6 +37,8 @@ class CoexistenceIT {
 
     private static final String LANE = "coexist-lane";
     private static final Duration LOG_TIMEOUT = Duration.ofSeconds(20);
+    /** Five JVMs start at once; on a busy 2-core machine one took over 30 s to print its first line. */
+    private static final Duration STARTUP = Duration.ofSeconds(90);
     /** Follow-up requests sent, at most, until one runs on the thread an earlier task used (pools of 1 need one). */
     private static final int FOLLOW_UPS = 20;
 
@@ -56,18 +58,17 @@ class CoexistenceIT {
 
     @BeforeAll
     static void startServices() {
-        AgentJvm.Builder backendBuilder = SampleApps.backend("coexist-backend", null).withAgent(false);
+        AgentJvm.Builder backendBuilder = SampleApps.backend("coexist-backend", null).withAgent(false)
+                .startupTimeout(STARTUP);
         String backendUrl = backendBuilder.baseUrl();
         String ttlAgent = "-javaagent:" + Artifacts.ttlAgentJar() + "=ttl.agent.logger:STDOUT";
         String graylaneAgent = "-javaagent:" + Artifacts.agentJar();
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder,
-                SampleApps.coexist(GRAYLANE_ONLY, backendUrl).env("ASM_TRAFFIC_TAG", LANE),
-                SampleApps.coexist(TTL_ONLY, backendUrl).withAgent(false).jvmOptions(ttlAgent)
-                        .env("ASM_TRAFFIC_TAG", LANE),
-                SampleApps.coexist(TTL_THEN_GRAYLANE, backendUrl).withAgent(false).jvmOptions(ttlAgent, graylaneAgent)
-                        .env("ASM_TRAFFIC_TAG", LANE),
+                coexist(GRAYLANE_ONLY, backendUrl),
+                coexist(TTL_ONLY, backendUrl).withAgent(false).jvmOptions(ttlAgent),
+                coexist(TTL_THEN_GRAYLANE, backendUrl).withAgent(false).jvmOptions(ttlAgent, graylaneAgent),
                 // withAgent: graylane's -javaagent comes first, then the options
-                SampleApps.coexist(GRAYLANE_THEN_TTL, backendUrl).jvmOptions(ttlAgent).env("ASM_TRAFFIC_TAG", LANE));
+                coexist(GRAYLANE_THEN_TTL, backendUrl).jvmOptions(ttlAgent));
         backend = started.get(0);
         apps = Map.of(GRAYLANE_ONLY, started.get(1), TTL_ONLY, started.get(2), TTL_THEN_GRAYLANE, started.get(3),
                 GRAYLANE_THEN_TTL, started.get(4));
@@ -79,6 +80,10 @@ class CoexistenceIT {
             apps.values().forEach(AgentJvm::close);
         }
         AgentJvm.closeAll(backend);
+    }
+
+    private static AgentJvm.Builder coexist(String name, String backendUrl) {
+        return SampleApps.coexist(name, backendUrl).env("ASM_TRAFFIC_TAG", LANE).startupTimeout(STARTUP);
     }
 
     private static AgentJvm app(String name) {
