@@ -126,13 +126,17 @@ final class GraylaneTransformer implements ClassFileTransformer {
             ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
                     ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader));
             TypePool pool = pools.typePool(locator, loader);
-            // a loaded class is described as it is now, with what another agent may have changed in it
-            TypeDescription type = classBeingRedefined != null
+            TypeDescription type = pool.describe(name).resolve();
+            // a loaded class is matched as it is now, with what another agent may have changed in it; its methods are
+            // still taken from the class file: reflection on them would load every type they name (java.lang.VirtualThread
+            // names ForkJoinPool, whose methods name ForkJoinTask), before agents that start after graylane could change
+            // those types as they load (the TransmittableThreadLocal agent adds a field to ForkJoinTask)
+            TypeDescription matched = classBeingRedefined != null
                     ? TypeDescription.ForLoadedType.of(classBeingRedefined)
-                    : pool.describe(name).resolve();
+                    : type;
             DynamicType.Builder<?> builder = null;
             for (Rules.Rule rule : candidates) {
-                if (!rule.matches(type)) continue;
+                if (!rule.matches(matched)) continue;
                 if (builder == null) builder = byteBuddy().decorate(type, locator);
                 for (TypeTransformer transformer : rule.transformers) {
                     builder = transformer.transform(builder, type, loader, protectionDomain);
@@ -214,9 +218,9 @@ final class GraylaneTransformer implements ClassFileTransformer {
     }
 
     /**
-     * Retransforms the loaded classes that a rule matches. Byte Buddy, matching and transforming them, loads further
-     * classes that this transformer does not look at while it works (ForkJoinPool, by reflection on ForkJoinTask): the
-     * loaded classes are looked at again until no new one matches.
+     * Retransforms the loaded classes that a rule matches. Byte Buddy, matching and transforming them, may load further
+     * classes that this transformer does not look at while it works (the types a matcher resolves): the loaded classes
+     * are looked at again until no new one matches.
      */
     private int retransformLoaded() {
         Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<Class<?>, Boolean>());

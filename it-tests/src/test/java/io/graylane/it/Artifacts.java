@@ -132,6 +132,35 @@ final class Artifacts {
         return version;
     }
 
+    /**
+     * The class path of the coexist sample (an application with its own Byte Buddy and TransmittableThreadLocal): its
+     * plain jar (module sample-apps/coexist), then every jar that module copies to sample-apps/target/coexist-lib.
+     */
+    static List<Path> coexistClassPath() {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.coexist.classes",
+                "../sample-apps/coexist/target/graylane-sample-coexist-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(jarsIn("graylane.coexist.lib", "../sample-apps/target/coexist-lib",
+                "byte-buddy-" + pinned("graylane.app.bytebuddy.version") + ".jar",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/coexist)"));
+        return classPath;
+    }
+
+    /** The TransmittableThreadLocal jar among the coexist sample's libraries: the library, and the TTL agent. */
+    static Path ttlAgentJar() {
+        return existing("graylane.ttl.agent.jar", "../sample-apps/target/coexist-lib/transmittable-thread-local-"
+                + pinned("graylane.ttl.version") + ".jar");
+    }
+
+    /** A version the root pom pins, as failsafe passes it. */
+    static String pinned(String property) {
+        String version = System.getProperty(property);
+        if (version == null || version.isBlank()) {
+            fail("system property " + property + " is not set (failsafe sets it from the root pom)");
+        }
+        return version;
+    }
+
     /** The java launcher for the JVMs under test (-Dgraylane.it.java=... on the Maven command line). */
     static String java() {
         String configured = System.getProperty("graylane.java");

@@ -117,6 +117,18 @@ final class SampleApps {
         return name + "=" + reviews.address();
     }
 
+    /**
+     * The coexist sample ({@code -cp}, see {@link Artifacts#coexistClassPath()}): {@code CoexistApp PORT BACKEND_URL},
+     * Jetty 12; /bytebuddy and /ttl/{hop} call BACKEND_URL/echo. The common pool gets parallelism 2 whatever the
+     * machine: below that, CompletableFuture.supplyAsync starts a thread per task instead of using the pool.
+     */
+    static AgentJvm.Builder coexist(String name, String backendUrl) {
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.coexistClassPath(),
+                "io.graylane.samples.coexist.CoexistApp");
+        return builder.args(Integer.toString(builder.port()), backendUrl)
+                .systemProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "2");
+    }
+
     /** Reviews from its classes on {@code libraries} (another gRPC version) instead of its own jar. */
     static AgentJvm.Builder reviewsOn(String name, String next, List<Path> libraries) {
         List<Path> classpath = new ArrayList<>();
