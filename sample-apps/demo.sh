@@ -71,6 +71,27 @@ if [ "$client" = chain ]; then
   exit 0
 fi
 
+if [ "$client" = webflux ]; then
+  # reactive: the WebFlux service serves on Reactor Netty's event loop and calls onwards with WebClient
+  webflux=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-webflux.jar" "$webflux" "http://127.0.0.1:$leaf" \
+    >"$logs/webflux.log" 2>&1 & pids+=($!)
+  front=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-front.jar" "$front" "http://127.0.0.1:$webflux" \
+    >"$logs/front.log" 2>&1 & pids+=($!)
+  wait_health "$front"
+  # Spring Boot takes a while on a busy machine: up to three minutes
+  for _ in $(seq 1 360); do
+    java -cp "$apps/graylane-front.jar" io.graylane.samples.FreePort --check "$webflux" && break
+    sleep 0.25
+  done
+  wait_health "$webflux"
+  echo "front :$front -> webflux :$webflux (agent, WebClient) -> backend :$leaf (no agent); logs in $logs"
+  grep -h '^\[graylane\]' "$logs/webflux.log" | head -1
+  java -cp "$apps/graylane-front.jar" io.graylane.samples.DemoClient "http://127.0.0.1:$front" okhttp
+  exit 0
+fi
+
 middle=$(free_port)
 ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-backend.jar" "$middle" "http://127.0.0.1:$leaf" >"$logs/middle.log" 2>&1 & pids+=($!)
 wait_health "$middle"

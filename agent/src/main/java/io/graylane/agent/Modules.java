@@ -7,6 +7,8 @@ import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
+import io.graylane.agent.instrumentation.reactor.ReactorInstrumentation;
+import io.graylane.agent.instrumentation.reactornetty.ReactorNettyInstrumentation;
 import io.graylane.agent.instrumentation.servlet.ServletInstrumentation;
 
 import java.util.Arrays;
@@ -28,6 +30,8 @@ final class Modules {
                 new JavaHttpClientInstrumentation(),
                 ApacheHttpClientInstrumentation.v4(),
                 ApacheHttpClientInstrumentation.v5(),
-                new ExecutorsInstrumentation());
+                new ExecutorsInstrumentation(),
+                new ReactorNettyInstrumentation(),
+                new ReactorInstrumentation());
     }
 }

@@ -38,6 +38,11 @@ final class Artifacts {
         return existing("graylane.backend.jar", "../sample-apps/target/graylane-backend.jar");
     }
 
+    /** The WebFlux sample service (a Spring Boot executable jar; built by sample-apps/webflux). */
+    static Path webfluxJar() {
+        return existing("graylane.webflux.jar", "../sample-apps/target/graylane-webflux.jar");
+    }
+
     static Path reviewsJar() {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }

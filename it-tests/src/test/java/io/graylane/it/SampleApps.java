@@ -33,6 +33,17 @@ final class SampleApps {
         return builder;
     }
 
+    /**
+     * {@code graylane-webflux.jar PORT NEXT_URL}: Spring Boot 4 WebFlux on Reactor Netty; /echo (annotated) and
+     * /fn/echo (functional) call NEXT_URL/echo through a reactive pattern ({@code ?pattern=} or header
+     * {@code x-pattern}) with a client ({@code ?client=webclient|httpclient|blocking}). Spring Boot starts slowly on a
+     * busy machine, hence the longer wait.
+     */
+    static AgentJvm.Builder webflux(String name, String nextUrl) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.webfluxJar());
+        return builder.args(Integer.toString(builder.port()), nextUrl).startupTimeout(java.time.Duration.ofMinutes(3));
+    }
+
     /** What the ratings provider prints once its service is exported (and registered). */
     static final String RATINGS_READY = "[ratings] ready";
     /** Dubbo 2.7's bytecode generation (javassist 3.23) needs this on JDK 17+; harmless for 3.x. */

@@ -74,6 +74,17 @@ public final class Traffic {
         return s.backgroundIsEmpty ? null : s.background;
     }
 
+    /**
+     * What an outbound call made outside any request carries (the local label, trace-map look-ups), whatever this
+     * thread's context: for hooks that know the call was made outside any request although it runs on a thread that
+     * now serves one (a reactive client writing its request on an event loop). Null when there is nothing to add.
+     */
+    public static TrafficContext background(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn() || s.backgroundIsEmpty) return null;
+        return s.background;
+    }
+
     /** The context of the current request on this thread, or null. */
     public static TrafficContext current() {
         InboundRequest state = THREAD.get();

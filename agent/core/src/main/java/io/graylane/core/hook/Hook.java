@@ -15,7 +15,9 @@ public enum Hook {
     HTTP_URL_CONNECTION("http-url-connection"),
     JAVA_HTTP_CLIENT("java-http-client"),
     APACHE_HTTPCLIENT("apache-httpclient"),
-    EXECUTORS("executors");
+    EXECUTORS("executors"),
+    REACTOR_NETTY("reactor-netty"),
+    REACTOR("reactor");
 
     private final String configName;
     private volatile boolean on = true;

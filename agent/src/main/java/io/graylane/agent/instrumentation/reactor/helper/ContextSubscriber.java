@@ -1,0 +1,73 @@
+package io.graylane.agent.instrumentation.reactor.helper;
+
+import io.graylane.core.Traffic;
+import io.graylane.core.TrafficContext;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.util.context.Context;
+
+/**
+ * Sits between two operators of a reactive chain and delivers every signal under the context that was current when
+ * the chain was subscribed, on whichever thread the signal arrives (an event loop, a scheduler worker, a timer), then
+ * gives the thread back what it had. A chain subscribed outside any request delivers its signals with no context,
+ * so a signal never runs under the context some other request left on the emitting thread. An injected helper.
+ */
+public final class ContextSubscriber<T> implements CoreSubscriber<T> {
+
+    private final CoreSubscriber<? super T> actual;
+    /** Null: the chain was subscribed outside any request. */
+    private final TrafficContext context;
+
+    ContextSubscriber(CoreSubscriber<? super T> actual, TrafficContext context) {
+        this.actual = actual;
+        this.context = context;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        // the upstream's own subscription, so that operators still fuse (a fused queue is drained by the thread
+        // that a signal or a scheduled task, both carrying the context, runs on)
+        TrafficContext previous = Traffic.replay(context);
+        try {
+            actual.onSubscribe(s);
+        } finally {
+            Traffic.restore(previous);
+        }
+    }
+
+    @Override
+    public void onNext(T t) {
+        TrafficContext previous = Traffic.replay(context);
+        try {
+            actual.onNext(t);
+        } finally {
+            Traffic.restore(previous);
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        TrafficContext previous = Traffic.replay(context);
+        try {
+            actual.onError(error);
+        } finally {
+            Traffic.restore(previous);
+        }
+    }
+
+    @Override
+    public void onComplete() {
+        TrafficContext previous = Traffic.replay(context);
+        try {
+            actual.onComplete();
+        } finally {
+            Traffic.restore(previous);
+        }
+    }
+
+    /** Reactor's own subscriber context (what {@code contextWrite} put) is the downstream's, untouched. */
+    @Override
+    public Context currentContext() {
+        return actual.currentContext();
+    }
+}

@@ -1,0 +1,36 @@
+package io.graylane.agent.instrumentation.reactornetty;
+
+import io.graylane.core.Traffic;
+import io.graylane.core.TrafficContext;
+import io.graylane.core.concurrent.TaskContexts;
+import io.graylane.core.hook.Hook;
+import io.netty.handler.codec.http.HttpHeaders;
+import net.bytebuddy.asm.Advice;
+import reactor.netty.http.client.HttpClientRequest;
+
+/**
+ * The end of {@code HttpClientHandler.requestWithBody(HttpClientOperations)} (each attempt and redirect), on the event
+ * loop: the request has the client's configured headers and those its send callback set so far; the headers it
+ * lacks are added from the context recorded when the request was subscribed, or the background context when there
+ * was none. Headers the application sets later (WebClient writes its own when the request is committed) replace
+ * graylane's, so what the application sets wins.
+ */
+public final class ReactorNettyClientRequestAdvice {
+
+    private ReactorNettyClientRequestAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This Object handler, @Advice.Argument(0) HttpClientRequest request) {
+        if (!Hook.REACTOR_NETTY.isOn()) return;
+        TrafficContext context = TaskContexts.peek(handler);
+        if (context == null) context = Traffic.background(Hook.REACTOR_NETTY);
+        if (context == null) return;
+        HttpHeaders headers = request.requestHeaders();
+        for (int i = 0; i < context.lookups(); i++) {
+            context = context.lookup(i, headers.get(context.lookupName(i)));
+        }
+        for (int i = 0; i < context.size(); i++) {
+            if (!headers.contains(context.name(i))) headers.add(context.name(i), context.value(i));
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.graylane.samples.webflux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+
+/** The calls to NEXT_URL/echo, through each reactive pattern. */
+final class Calls {
+
+    static final List<String> PATTERNS = List.of("direct", "publish-on", "subscribe-on", "bounded-elastic",
+            "executor", "delay", "delay-elements", "flatmap", "zip", "retry", "blocking");
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final String echoUrl;
+    private final WebClient webClient = WebClient.builder().build();
+    private final HttpClient httpClient = HttpClient.create().responseTimeout(TIMEOUT);
+    /** The application's own pool, used as a Reactor scheduler. */
+    private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "app-pool");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Scheduler poolScheduler = Schedulers.fromExecutor(pool);
+
+    Calls(String echoUrl) {
+        this.echoUrl = echoUrl;
+    }
+
+    /** One call with {@code client}: webclient, httpclient or blocking. */
+    Mono<String> call(String client, List<String[]> extra) {
+        return switch (client) {
+            case "httpclient" -> httpClient.headers(h -> extra.forEach(e -> h.set(e[0], e[1])))
+                    .get().uri(echoUrl).responseContent().aggregate().asString();
+            case "blocking" -> Mono.fromCallable(() -> blockingGet(extra)).subscribeOn(Schedulers.boundedElastic());
+            default -> webClient.get().uri(echoUrl).headers(h -> extra.forEach(e -> h.set(e[0], e[1])))
+                    .retrieve().bodyToMono(String.class);
+        };
+    }
+
+    Mono<List<String>> run(String pattern, String client, List<String[]> extra) {
+        return switch (pattern) {
+            case "direct" -> call(client, extra).map(List::of);
+            case "publish-on" -> Mono.just(0).publishOn(Schedulers.parallel()).flatMap(x -> call(client, extra)).map(List::of);
+            case "subscribe-on" -> Mono.defer(() -> call(client, extra)).subscribeOn(Schedulers.parallel()).map(List::of);
+            case "bounded-elastic" -> Mono.just(0).publishOn(Schedulers.boundedElastic())
+                    .flatMap(x -> call(client, extra)).map(List::of);
+            case "executor" -> Mono.just(0).publishOn(poolScheduler).flatMap(x -> call(client, extra)).map(List::of);
+            case "delay" -> Mono.delay(Duration.ofMillis(2)).flatMap(x -> call(client, extra)).map(List::of);
+            case "delay-elements" -> Flux.range(0, 2).delayElements(Duration.ofMillis(1))
+                    .concatMap(i -> call(client, extra)).collectList();
+            case "flatmap" -> Flux.range(0, 3).flatMap(i -> call(client, extra), 3).collectList();
+            case "zip" -> Mono.zip(call(client, extra), call(client, extra)).map(t -> List.of(t.getT1(), t.getT2()));
+            case "retry" -> {
+                AtomicInteger attempts = new AtomicInteger();
+                // the first attempt fails on a timer thread; the retry subscribes again from there
+                yield Mono.defer(() -> attempts.getAndIncrement() == 0
+                                ? Mono.delay(Duration.ofMillis(1)).then(Mono.<String>error(new IOException("first attempt fails")))
+                                : call(client, extra))
+                        .retry(2).map(List::of);
+            }
+            case "blocking" -> call("blocking", extra).map(List::of);
+            default -> Mono.error(new IllegalArgumentException("unknown pattern " + pattern));
+        };
+    }
+
+    private String blockingGet(List<String[]> extra) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(echoUrl).toURL().openConnection();
+        c.setConnectTimeout(5000);
+        c.setReadTimeout((int) TIMEOUT.toMillis());
+        for (String[] e : extra) c.setRequestProperty(e[0], e[1]);
+        try (InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
