@@ -74,6 +74,7 @@ launch front "http://127.0.0.1:$fport/health" -- "${clean_env[@]}" "$java_bin" "
 front_pid=$svc_pid
 
 windows=$((total_s / window_s))
+started="$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
 log "java: $("$java_bin" -version 2>&1 | sed -n 1p); $windows window(s) of $window_s s, $connections connections;" \
     "mirror target up/hung/down for $phase_s s each"
 "${tool[@]}" get "http://127.0.0.1:$tport/__soak/start" >/dev/null
@@ -122,7 +123,7 @@ done
 # ---- verdict -----------------------------------------------------------------------------------------
 
 {
-  echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?');" \
+  echo "- run: started $started; load average at end $(cut -d' ' -f1-3 /proc/loadavg);" \
        "$(nproc) CPUs; $("$java_bin" -version 2>&1 | sed -n 1p); services \`$jvm_opts\`"
   echo "- $windows window(s) of $window_s s, $connections wrk connections; mirror target up, hung, down for $phase_s s each"
   echo
