@@ -46,32 +46,31 @@ public final class AttachmentsClient {
         Ratings ratings = DubboSamples.ratings(application, args[0], 10_000);
 
         AtomicInteger next = new AtomicInteger();
-        List<String> answers = new ArrayList<>();
+        AtomicInteger answered = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<List<String>>> workers = new ArrayList<>();
+        // each answer is written as soon as it is back: answers echo their attachments, 64 KiB ones too
+        try (BufferedWriter out = Files.newBufferedWriter(Path.of(args[2]), StandardCharsets.UTF_8)) {
+            List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 workers.add(pool.submit(() -> {
-                    List<String> mine = new ArrayList<>();
                     for (int i = next.getAndIncrement(); i < calls.size(); i = next.getAndIncrement()) {
-                        mine.add(call(ratings, calls.get(i)));
+                        String answer = call(ratings, calls.get(i));
+                        synchronized (out) {
+                            out.write(answer);
+                            out.newLine();
+                        }
+                        answered.incrementAndGet();
                     }
-                    return mine;
+                    return null;
                 }));
             }
-            for (Future<List<String>> worker : workers) {
-                answers.addAll(worker.get());
+            for (Future<?> worker : workers) {
+                worker.get();
             }
         } finally {
             pool.shutdownNow();
         }
-        try (BufferedWriter out = Files.newBufferedWriter(Path.of(args[2]), StandardCharsets.UTF_8)) {
-            for (String answer : answers) {
-                out.write(answer);
-                out.newLine();
-            }
-        }
-        System.out.println(DONE + answers.size());
+        System.out.println(DONE + answered.get());
         System.exit(0);
     }
 
