@@ -73,6 +73,8 @@ class BadInputIT {
     private static final int CLIENTS = 8;
     private static final int EXAMPLES = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Five JVMs start at once, three with the agent, on a machine the rest of the suite shares. */
+    private static final Duration STARTUP = Duration.ofSeconds(90);
     /** Every name the check looks at on each hop. */
     private static final List<String> TRACKED = tracked();
 
@@ -86,18 +88,20 @@ class BadInputIT {
     static void startServices() {
         System.out.println("[bad input] seed " + SEED + " (replay: -Dgraylane.it.badinput.seed=" + SEED + "), "
                 + REQUESTS + " requests per protocol");
-        AgentJvm.Builder backendBuilder = SampleApps.backend("badinput-backend", null).withAgent(false);
+        AgentJvm.Builder backendBuilder = SampleApps.backend("badinput-backend", null).withAgent(false)
+                .startupTimeout(STARTUP);
         AgentJvm.Builder ratingsBuilder = SampleApps.ratings("badinput-ratings", backendBuilder.baseUrl(), "dubbo", null)
-                .withAgent(true).env("ASM_TRAFFIC_TAG", RATINGS_LANE);
+                .withAgent(true).env("ASM_TRAFFIC_TAG", RATINGS_LANE).startupTimeout(STARTUP);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, ratingsBuilder);
         backend = started.get(0);
         ratings = started.get(1);
         AgentJvm.Builder reviewsBuilder = SampleApps.reviewsDubbo("badinput-reviews",
-                SampleApps.directUrl("dubbo", ratingsBuilder)).withAgent(true).env("ASM_TRAFFIC_TAG", REVIEWS_LANE);
+                SampleApps.directUrl("dubbo", ratingsBuilder)).withAgent(true).env("ASM_TRAFFIC_TAG", REVIEWS_LANE)
+                .startupTimeout(STARTUP);
         AgentJvm.Builder frontBuilder = SampleApps.front("badinput-front", backend.baseUrl()).withAgent(true)
-                .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+                .env("ASM_TRAFFIC_TAG", FRONT_LANE).startupTimeout(STARTUP);
         AgentJvm.Builder plainBuilder = SampleApps.front("badinput-front-no-agent", backend.baseUrl()).withAgent(false)
-                .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+                .env("ASM_TRAFFIC_TAG", FRONT_LANE).startupTimeout(STARTUP);
         started = AgentJvm.startAll(reviewsBuilder, frontBuilder, plainBuilder);
         reviews = started.get(0);
         front = started.get(1);

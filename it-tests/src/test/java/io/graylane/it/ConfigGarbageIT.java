@@ -71,6 +71,9 @@ class ConfigGarbageIT {
     static final List<String> LABEL_PATH = List.of("graylane.label.header", "graylane.instrumentation.servlet.enabled",
             "graylane.instrumentation.java-http-client.enabled");
 
+    /** Five JVMs start at once on a machine the rest of the suite shares. */
+    private static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(90);
+
     private static AgentJvm backend;
     private static AgentJvm allGarbage;
     private static AgentJvm labelPathKept;
@@ -89,7 +92,8 @@ class ConfigGarbageIT {
         keptGarbage.put("graylane.label.sources", "header:" + LABEL + ",banana,local");
         Path keptFile = properties(dir.resolve("config-garbage-label-path-kept.properties"), keptGarbage);
 
-        AgentJvm.Builder backendBuilder = SampleApps.backend("config-garbage-backend", null).withAgent(false);
+        AgentJvm.Builder backendBuilder = SampleApps.backend("config-garbage-backend", null).withAgent(false)
+                .startupTimeout(STARTUP);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder,
                 front("config-garbage-all", backendBuilder).systemProperty("graylane.config", allFile.toString()),
                 front("config-garbage-label-path-kept", backendBuilder)
@@ -112,7 +116,7 @@ class ConfigGarbageIT {
     }
 
     private static AgentJvm.Builder front(String name, AgentJvm.Builder backend) {
-        return SampleApps.front(name, backend.baseUrl()).withAgent(true);
+        return SampleApps.front(name, backend.baseUrl()).withAgent(true).startupTimeout(STARTUP);
     }
 
     private static Path properties(Path file, Map<String, String> values) throws IOException {
