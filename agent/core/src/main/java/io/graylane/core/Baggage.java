@@ -13,7 +13,7 @@ final class Baggage {
         if (end < 0) end = header.length();
         int valueEnd = header.indexOf(';', eq);
         if (valueEnd < 0 || valueEnd > end) valueEnd = end;
-        return decode(header.substring(eq + 1, valueEnd).trim());
+        return decode(withoutOws(header, eq + 1, valueEnd));
     }
 
     /** Whether an entry named {@code key} is present, well-formed or not. */
@@ -45,7 +45,7 @@ final class Baggage {
             if (end < 0) end = n;
             int eq = header.indexOf('=', i);
             boolean named = eq > i && eq < end && nameEquals(header, i, eq, key);
-            String entry = header.substring(i, end).trim();
+            String entry = withoutOws(header, i, end);
             if (!named && !entry.isEmpty()) {
                 if (kept.length() > 0) kept.append(',');
                 kept.append(entry);
@@ -59,6 +59,16 @@ final class Baggage {
         while (from < to && isOws(header.charAt(from))) from++;
         while (to > from && isOws(header.charAt(to - 1))) to--;
         return to - from == key.length() && header.regionMatches(from, key, 0, key.length());
+    }
+
+    /**
+     * {@code header[from, to)} less the optional whitespace around it. Only space and tab: String.trim() would also take
+     * control characters off, making "k=\rv" read as the label "v" and "a=1\u0001" forwarded as "a=1".
+     */
+    private static String withoutOws(String header, int from, int to) {
+        while (from < to && isOws(header.charAt(from))) from++;
+        while (to > from && isOws(header.charAt(to - 1))) to--;
+        return header.substring(from, to);
     }
 
     /** W3C baggage's optional whitespace: space or horizontal tab. */

@@ -29,6 +29,14 @@ class BaggageTest {
         assertEquals("v", Baggage.get("a=1,k\t=\tv\t;p", "k"));
     }
 
+    /** Found by BadInputIT: a control character is not optional whitespace, so it stays part of the value. */
+    @Test
+    void controlCharactersAreNotTrimmedAwayLikeWhitespace() {
+        assertEquals("\rx", Baggage.get("a=1,k=\rx", "k"));
+        assertEquals("x\u0001", Baggage.get("k=x\u0001;p", "k"));
+        assertEquals("a=1\u001f,b=2", Baggage.without("a=1\u001f,k=v, b=2 ", "k"));
+    }
+
     @Test
     void propertiesAreNotPartOfTheValueAndAreNotKeys() {
         assertEquals("v", Baggage.get("k=v;prop=1", "k"));

@@ -48,7 +48,8 @@ public final class ConfigLoader {
         for (String name : props.stringPropertyNames()) sysprops.put(name, props.getProperty(name));
         Config config = load(agentArgs, sysprops, System.getenv());
         Log.setLevel(config.logLevel);
-        for (String problem : config.problems) Log.warn(problem);
+        // every problem is shown: there are as many as bad keys at most, and the rate limit would hide those past 20
+        for (String problem : config.problems) Log.warnBounded(problem);
         return config;
     }
 
@@ -83,6 +84,10 @@ public final class ConfigLoader {
         int maxLength = integer(Keys.LABEL_MAX_LENGTH, 1, 4096, "using the default " + Keys.defaultOf(Keys.LABEL_MAX_LENGTH));
         if (maxLength < 0) maxLength = Integer.parseInt(Keys.defaultOf(Keys.LABEL_MAX_LENGTH));
         String pattern = string(Keys.LABEL_PATTERN);
+        if (pattern == null) {
+            problem(Keys.LABEL_PATTERN, null, "a Java regular expression", "using the default " + Keys.DEFAULT_PATTERN);
+            pattern = Keys.DEFAULT_PATTERN;
+        }
         try {
             if (!Keys.DEFAULT_PATTERN.equals(pattern)) Pattern.compile(pattern); // the default needs no regex engine
         } catch (PatternSyntaxException e) {
@@ -169,7 +174,9 @@ public final class ConfigLoader {
         double percentage = 0;
         String rawPercentage = string(Keys.MIRROR_PERCENTAGE);
         try {
-            percentage = Double.parseDouble(rawPercentage.trim());
+            // digits with an optional decimal part: Double.parseDouble alone would also take 50d, 1e1, 0x1p4 or NaN
+            if (!isDecimal(rawPercentage)) throw new NumberFormatException();
+            percentage = Double.parseDouble(rawPercentage);
             if (!(percentage >= 0 && percentage <= 100)) throw new NumberFormatException();
         } catch (NumberFormatException e) {
             problem(Keys.MIRROR_PERCENTAGE, rawPercentage, "a number from 0 to 100 (decimals allowed)", "mirroring is off");
@@ -182,6 +189,12 @@ public final class ConfigLoader {
         }
         String suffix = string(Keys.MIRROR_HOST_SUFFIX);
         if (suffix == null) suffix = "";
+        if (!isHostNameText(suffix)) {
+            // it is written into each copy's Host header as it is
+            problem(Keys.MIRROR_HOST_SUFFIX, suffix, "letters, digits, '-' and '.' (a host name's characters)", "mirroring is off");
+            enabled = false;
+            suffix = Keys.defaultOf(Keys.MIRROR_HOST_SUFFIX);
+        }
         long maxBody = integer(Keys.MIRROR_MAX_BODY_BYTES, 0, Integer.MAX_VALUE - 8, "mirroring is off");
         int capacity = integer(Keys.MIRROR_QUEUE_CAPACITY, 1, 1_000_000, "mirroring is off");
         long timeout = duration(Keys.MIRROR_TIMEOUT, "mirroring is off");
@@ -193,10 +206,37 @@ public final class ConfigLoader {
     private static boolean isHttpTarget(String target) {
         try {
             URI uri = new URI(target);
-            return "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null;
+            return "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && uri.getPort() <= 65535;
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** Digits, or digits (perhaps none) then '.' then digits: 50, 12.5, .5. */
+    private static boolean isDecimal(String s) {
+        if (s == null) return false;
+        int dot = s.indexOf('.');
+        if (dot < 0) return isDigits(s);
+        String whole = s.substring(0, dot);
+        return (whole.isEmpty() || isDigits(whole)) && isDigits(s.substring(dot + 1));
+    }
+
+    private static boolean isDigits(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        }
+        return true;
+    }
+
+    private static boolean isHostNameText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- raw values and precedence ----

@@ -59,6 +59,14 @@ public final class Log {
         limited(Level.WARN, message, null);
     }
 
+    /**
+     * A warning whose number its caller bounds (the configuration's problems, at most a few per key, once at start-up):
+     * printed whenever warnings are, without spending the per-minute budget, so that none of them is lost.
+     */
+    public static void warnBounded(String message) {
+        if (threshold.ordinal() <= Level.WARN.ordinal()) write(Level.WARN, message, null);
+    }
+
     public static void error(String message, Throwable cause) {
         limited(Level.ERROR, message, cause);
     }

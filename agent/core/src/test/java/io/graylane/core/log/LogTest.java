@@ -66,6 +66,21 @@ class LogTest {
         assertEquals("[graylane] WARN warning " + (budget - 1), lines.get(budget - 1));
     }
 
+    /** Configuration problems: one per bad key, all shown even past the budget, and they leave the budget intact. */
+    @Test
+    void boundedWarningsAreAllPrintedAndSpendNoBudget() {
+        int many = Log.BUDGET_PER_MINUTE * 2;
+        for (int i = 0; i < many; i++) Log.warnBounded("problem " + i);
+        Log.warn("later warning");
+        List<String> lines = lines();
+        assertEquals(many + 1, lines.size(), lines.toString());
+        assertEquals("[graylane] WARN problem " + (many - 1), lines.get(many - 1));
+        assertEquals("[graylane] WARN later warning", lines.get(many));
+        Log.setLevel(Log.Level.ERROR);
+        Log.warnBounded("hidden");
+        assertEquals(many + 1, lines().size());
+    }
+
     @Test
     void warningsAndErrorsShareTheBudget() {
         int budget = Log.BUDGET_PER_MINUTE;
