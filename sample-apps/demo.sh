@@ -7,6 +7,8 @@
 #        bash sample-apps/demo.sh chain [dubbo|tri] [zookeeper://HOST:PORT]
 #             (front -gRPC-> reviews -Dubbo-> ratings -HTTP-> backend; reviews reaches ratings by direct URL, or
 #              through that ZooKeeper registry, which must already run)
+#        bash sample-apps/demo.sh lanes     (full-link gray release: front -gRPC-> reviews -HTTP-> backend in lane base,
+#             reviews also in lane dev-x, every hop through an HAProxy that routes by x-asm-traffic-tag; needs haproxy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 client="${1:-okhttp}"
@@ -17,6 +19,10 @@ if [ "$client" = chain ]; then
     dubbo|tri) ;;
     *) echo "usage: bash sample-apps/demo.sh chain [dubbo|tri] [zookeeper://HOST:PORT]" >&2; exit 2 ;;
   esac
+fi
+
+if [ "$client" = lanes ] && ! command -v haproxy >/dev/null 2>&1; then
+  echo "demo.sh lanes needs HAProxy as the router: apt-get install -y haproxy (Debian, Ubuntu)" >&2; exit 1
 fi
 
 # -q alone still prints colour resets ("ESC[0m") on some Maven installs (jansi 2 resets the console on exit, even in
@@ -45,6 +51,64 @@ wait_log() {
   done
   echo "$1 never showed '$2'; logs in $logs" >&2; exit 1
 }
+
+if [ "$client" = lanes ]; then
+  # one router port per service and one port per instance, for each service and lane of the lane table
+  table=sample-apps/lanes.tsv
+  declare -A port pid
+  mesh_args=()
+  while read -r service protocol _ lanes; do
+    port[$service]=$(free_port); mesh_args+=("$service=${port[$service]}")
+    for lane in $lanes; do port[$service/$lane]=$(free_port); mesh_args+=("$service/$lane=${port[$service/$lane]}"); done
+  done < <(grep -v '^#' "$table" | grep -v '^[[:space:]]*$')
+  java -cp "$apps/graylane-front.jar" io.graylane.samples.LaneMesh "$table" "${mesh_args[@]}" >"$logs/haproxy.cfg"
+  router=http://127.0.0.1
+  # every service with the agent and its lane; each calls the next through the router, never an instance directly
+  start() { # SERVICE LANE JAR ARGS...
+    local service=$1 lane=$2 jar=$3; shift 3
+    ASM_TRAFFIC_TAG=$lane java -javaagent:"$agent" -jar "$apps/$jar" "$@" >"$logs/$service-$lane.log" 2>&1 & pids+=($!)
+    pid[$service/$lane]=$!
+  }
+  for lane in $(awk '$1 == "backend" { $1 = $2 = $3 = ""; print }' "$table"); do
+    start backend "$lane" graylane-backend.jar "${port[backend/$lane]}"
+  done
+  for lane in $(awk '$1 == "reviews" { $1 = $2 = $3 = ""; print }' "$table"); do
+    start reviews "$lane" graylane-reviews.jar "${port[reviews/$lane]}" "$router:${port[backend]}"
+  done
+  for lane in $(awk '$1 == "front" { $1 = $2 = $3 = ""; print }' "$table"); do
+    start front "$lane" graylane-front.jar "${port[front/$lane]}" "$router:${port[backend]}" "127.0.0.1:${port[reviews]}"
+  done
+  for key in "${!port[@]}"; do
+    case "$key" in
+      reviews/*) wait_log "$logs/reviews-${key#reviews/}.log" "[reviews] listening on" ;;
+      */*) wait_health "${port[$key]}" ;;
+    esac
+  done
+  haproxy -db -f "$logs/haproxy.cfg" >"$logs/haproxy.log" 2>&1 & pids+=($!)
+  wait_health "${port[front]}"   # through the router
+  echo "router (HAProxy, config generated from $table): front :${port[front]}, reviews :${port[reviews]} (h2)," \
+    "backend :${port[backend]}; instances:"
+  for key in $(printf '%s\n' "${!port[@]}" | grep / | sort); do echo "  ${key%/*} lane ${key#*/} :${port[$key]}"; done
+  echo "logs and haproxy.cfg in $logs"
+  echo
+  ask() { # LABEL (- for none)
+    local label=$1
+    printf '%-28s -> %s\n' "x-asm-traffic-tag: $label" "$(java -cp "$apps/graylane-front.jar" io.graylane.samples.LaneMesh \
+      --ask "$router:${port[front]}/call/grpc" ${label#-})"
+  }
+  ask dev-x; ask -; ask dev-y
+  echo
+  echo "reviews dev-x stops: its lane has no instance left, dev-x requests fall back to base"
+  kill "${pid[reviews/dev-x]}"
+  for _ in $(seq 1 40); do
+    case "$(java -cp "$apps/graylane-front.jar" io.graylane.samples.LaneMesh --ask "$router:${port[front]}/call/grpc" dev-x)" in
+      *"reviews(base)"*) break ;;
+    esac
+    sleep 0.25
+  done
+  ask dev-x
+  exit 0
+fi
 
 leaf=$(free_port); java -jar "$apps/graylane-backend.jar" "$leaf" >"$logs/leaf.log" 2>&1 & pids+=($!)
 wait_health "$leaf"

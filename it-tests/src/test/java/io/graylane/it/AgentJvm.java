@@ -233,6 +233,9 @@ final class AgentJvm implements AutoCloseable {
         String lastOutcome = "no answer yet";
         while (true) {
             if (!process.isAlive()) {
+                if (readyLine != null && process.exitValue() == 0 && log().contains(readyLine)) {
+                    return; // a program that runs to its end (a client) may print its line and exit between two looks
+                }
                 String message = this + " exited with code " + process.exitValue() + " before " + expectation
                         + "\ncommand: " + String.join(" ", command) + "\nlast lines of its log:\n" + logTail(60);
                 close();

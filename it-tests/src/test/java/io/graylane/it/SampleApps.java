@@ -59,9 +59,14 @@ final class SampleApps {
 
     /** The same ratings classes on another Dubbo line ({@code "27"}, {@code "32"}; {@code -cp}), no registry. */
     static AgentJvm.Builder ratingsOn(String line, String name, String backendUrl, String protocol) {
+        return ratingsOn(line, name, backendUrl, protocol, null);
+    }
+
+    /** The same, registered in REGISTRY ({@code zookeeper://...}; null: none). */
+    static AgentJvm.Builder ratingsOn(String line, String name, String backendUrl, String protocol, String registry) {
         AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.dubboClassPath(line),
                 "io.graylane.samples.RatingsApp").jvmOptions(DUBBO_OPENS);
-        return ratingsArgs(builder, backendUrl, protocol, null);
+        return ratingsArgs(builder, backendUrl, protocol, registry);
     }
 
     private static AgentJvm.Builder ratingsArgs(AgentJvm.Builder builder, String backendUrl, String protocol,

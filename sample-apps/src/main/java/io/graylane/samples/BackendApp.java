@@ -95,7 +95,7 @@ public final class BackendApp {
                         + " body bytes, sha256 " + body.sha256() + ", x-request-id=" + req.getHeader("x-request-id")
                         + ("1".equals(req.getHeader("x-graylane-mirror")) ? " (shadow copy)" : ""));
             }
-            StringBuilder json = new StringBuilder("{\"service\":\"backend\",\"headers\":")
+            StringBuilder json = new StringBuilder("{\"service\":\"backend\"").append(Json.lane()).append(",\"headers\":")
                     .append(Json.headers(req.getHeaderNames(), req::getHeaders));
             if (nextUrl != null) {
                 json.append(",\"downstream\":").append(downstream());

@@ -241,7 +241,7 @@ public final class FrontApp {
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }
-            send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"client\":" + Json.quote(client)
+            send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\"" + Json.lane() + ",\"client\":" + Json.quote(client)
                     + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
                     + ",\"downstream\":" + body + "}");
         }
@@ -269,7 +269,8 @@ public final class FrontApp {
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }
-            StringBuilder json = new StringBuilder("{\"service\":\"front\",\"client\":").append(Json.quote(client));
+            StringBuilder json = new StringBuilder("{\"service\":\"front\"").append(Json.lane()).append(",\"client\":")
+                    .append(Json.quote(client));
             if (name != null) {
                 json.append(",\"reviews\":").append(Json.quote(name));
             }

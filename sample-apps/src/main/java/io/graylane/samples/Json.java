@@ -16,6 +16,15 @@ final class Json {
     private Json() {
     }
 
+    /**
+     * {@code ,"lane":"L"}: the lane of this instance, its ASM_TRAFFIC_TAG ({@code null} when unset), so that an answer
+     * shows which lane's instance served each hop.
+     */
+    static String lane() {
+        String lane = System.getenv("ASM_TRAFFIC_TAG");
+        return ",\"lane\":" + (lane == null ? "null" : quote(lane));
+    }
+
     /** A JSON string literal: quotes, backslash and control characters are escaped. */
     static String quote(String s) {
         StringBuilder out = new StringBuilder(s.length() + 2).append('"');

@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
 /**
  * Reviews service over gRPC (Bookinfo-like): {@code java -jar graylane-reviews.jar PORT NEXT}, where NEXT is
  * {@code http://host:port} (a backend: GET NEXT/echo) or {@code grpc://host:port} (another reviews: Get).
- * Every answer is {@code {"service":"reviews","headers":{...metadata received...},"downstream":{...}}}.
+ * Every answer is {@code {"service":"reviews","lane":ASM_TRAFFIC_TAG,"headers":{...metadata received...},"downstream":{...}}}.
  * Transport: {@code -Dgrpc.transport=netty-shaded} (default) or {@code netty}. Ready once it prints
  * {@code [reviews] listening on ...}.
  *
@@ -196,7 +196,7 @@ public final class ReviewsApp {
     }
 
     private static ReviewsReply answer(Metadata received, String downstreamJson) {
-        String json = "{\"service\":\"reviews\",\"thread\":" + Json.quote(Thread.currentThread().getName())
+        String json = "{\"service\":\"reviews\"" + Json.lane() + ",\"thread\":" + Json.quote(Thread.currentThread().getName())
                 + ",\"headers\":" + metadataJson(received) + ",\"downstream\":" + downstreamJson + "}";
         return ReviewsReply.newBuilder().setJson(json).build();
     }

@@ -85,6 +85,28 @@ public final class Traffic {
         return s.background;
     }
 
+    /**
+     * The Dubbo tag an outbound Dubbo call should carry ({@code graylane.route.dubbo-tag}): the label of the current
+     * request, or the local label when this thread serves none; null when routing is off, the hook is off, there is
+     * no label, or the label is the base lane.
+     */
+    public static String dubboTag() {
+        Settings s = settings;
+        if (s == null || !s.config.routeDubboTag) return null;
+        TrafficContext context = outbound(Hook.DUBBO);
+        return context == null ? null : s.config.dubboTag(context.label());
+    }
+
+    /**
+     * The Dubbo tag this JVM's providers register with ({@code graylane.route.dubbo-tag}): the local label, or null
+     * when routing or the hook is off, or this service is in the base lane (base providers are the untagged ones).
+     */
+    public static String dubboProviderTag() {
+        Settings s = settings;
+        if (s == null || !Hook.DUBBO.isOn()) return null;
+        return s.config.dubboTag(s.config.localLabel);
+    }
+
     /** The context of the current request on this thread, or null. */
     public static TrafficContext current() {
         InboundRequest state = THREAD.get();

@@ -9,7 +9,7 @@ import org.apache.dubbo.rpc.RpcContext;
 
 /**
  * The ratings provider: answers by calling BACKEND_URL/echo over HTTP and returns
- * {@code {"service":"ratings","protocol":..,"item":..,"headers":{attachment:[value]},"downstream":{backend JSON}}},
+ * {@code {"service":"ratings","lane":ASM_TRAFFIC_TAG,"protocol":..,"item":..,"headers":{attachment:[value]},"downstream":{backend JSON}}},
  * where protocol is the one the service is exported with ({@code dubbo}, {@code tri}).
  * Uses only API that Dubbo 2.7 and 3.x share (it runs on both).
  */
@@ -45,7 +45,7 @@ public final class RatingsService implements Ratings {
         } catch (IOException | RuntimeException e) {
             downstream = Json.error(e);
         }
-        return "{\"service\":\"ratings\",\"protocol\":" + Json.quote(protocol) + ",\"item\":" + Json.quote(item)
+        return "{\"service\":\"ratings\"" + Json.lane() + ",\"protocol\":" + Json.quote(protocol) + ",\"item\":" + Json.quote(item)
                 + ",\"headers\":" + headers + ",\"downstream\":" + downstream + "}";
     }
 }

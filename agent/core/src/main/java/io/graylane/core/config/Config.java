@@ -29,14 +29,18 @@ public final class Config {
     public final Set<Hook> enabledHooks;
     public final Mirror mirror;
     public final Log.Level logLevel;
+    /** The baseline lane: its instances serve a label whose lane a service has no instance of. */
+    public final String laneBase;
+    /** Dubbo tag routing: providers outside the base lane register their lane as Dubbo tag, consumers send it. */
+    public final boolean routeDubboTag;
     /** Where the values came from, for the startup line. */
     public final String source;
     public final List<String> problems;
 
     Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
            String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
-           long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Log.Level logLevel, String source,
-           List<String> problems) {
+           long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Log.Level logLevel, String laneBase,
+           boolean routeDubboTag, String source, List<String> problems) {
         this.labelHeader = labelHeader;
         this.labelSources = Collections.unmodifiableList(labelSources);
         this.localLabel = localLabel;
@@ -49,6 +53,8 @@ public final class Config {
         this.enabledHooks = Collections.unmodifiableSet(enabledHooks.isEmpty() ? EnumSet.noneOf(Hook.class) : EnumSet.copyOf(enabledHooks));
         this.mirror = mirror;
         this.logLevel = logLevel;
+        this.laneBase = laneBase;
+        this.routeDubboTag = routeDubboTag;
         this.source = source;
         this.problems = Collections.unmodifiableList(problems);
     }
@@ -59,6 +65,15 @@ public final class Config {
 
     public boolean isEnabled(Hook hook) {
         return enabledHooks.contains(hook);
+    }
+
+    /**
+     * The Dubbo tag for a label: the label itself, or null for no tag (routing off, no label, or the base lane, whose
+     * providers register without a tag).
+     */
+    public String dubboTag(String label) {
+        if (!routeDubboTag || label == null || label.equals(laneBase)) return null;
+        return label;
     }
 
     /** The shadow-copy settings. */

@@ -138,8 +138,16 @@ public final class ConfigLoader {
             problem(Keys.LOG_LEVEL, string(Keys.LOG_LEVEL), "debug, info, warn, error or off", "using info");
             level = Log.Level.INFO;
         }
+        String laneBase = string(Keys.LANE_BASE);
+        // the default is not checked against the label pattern: a pattern without it simply has no label "base"
+        if (raw(Keys.LANE_BASE) != null && (laneBase == null || !policy.accepts(laneBase))) {
+            problem(Keys.LANE_BASE, laneBase, "a label matching " + pattern + " of at most " + maxLength + " characters",
+                    "using the default " + Keys.defaultOf(Keys.LANE_BASE));
+            laneBase = Keys.defaultOf(Keys.LANE_BASE);
+        }
+        boolean routeDubboTag = bool(Keys.ROUTE_DUBBO_TAG, "Dubbo tag routing is off");
         return new Config(labelHeader, sources, local, maxLength, pattern, traceHeaders, idHeaders, mapEntries, ttl,
-                hooks, mirror, level, source, problems);
+                hooks, mirror, level, laneBase, routeDubboTag, source, problems);
     }
 
     private String localLabel(LabelPolicy policy) {

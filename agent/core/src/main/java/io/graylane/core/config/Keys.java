@@ -35,6 +35,8 @@ public final class Keys {
     public static final String MIRROR_TIMEOUT = "graylane.mirror.timeout";
     public static final String MIRROR_EXCLUDE_HEADERS = "graylane.mirror.exclude-headers";
     public static final String LOG_LEVEL = "graylane.log.level";
+    public static final String LANE_BASE = "graylane.lane.base";
+    public static final String ROUTE_DUBBO_TAG = "graylane.route.dubbo-tag";
 
     public static final String DEFAULT_LABEL_HEADER = "x-asm-traffic-tag";
     public static final String DEFAULT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]*";
@@ -67,6 +69,8 @@ public final class Keys {
         add(keys, defaults, MIRROR_TIMEOUT, "2s");
         add(keys, defaults, MIRROR_EXCLUDE_HEADERS, null);
         add(keys, defaults, LOG_LEVEL, "info");
+        add(keys, defaults, LANE_BASE, "base");
+        add(keys, defaults, ROUTE_DUBBO_TAG, "false");
         ALL = Collections.unmodifiableList(keys);
         DEFAULTS = Collections.unmodifiableList(defaults);
     }

@@ -160,16 +160,18 @@ class ConfigGarbageTest {
         return bad;
     }
 
-    enum Kind { TOKEN, SOURCES, LABEL, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL }
+    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL }
 
     private static Kind kind(String key) {
-        if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED)) return Kind.BOOL;
+        if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED)
+                || key.equals(Keys.ROUTE_DUBBO_TAG)) return Kind.BOOL;
         switch (key) {
             case Keys.LABEL_HEADER:
             case Keys.MIRROR_SAMPLE_KEY: return Kind.TOKEN;
             case Keys.LABEL_SOURCES: return Kind.SOURCES;
             case Keys.LABEL_LOCAL:
             case Keys.MIRROR_LABEL: return Kind.LABEL;
+            case Keys.LANE_BASE: return Kind.LANE;
             case Keys.LABEL_MAX_LENGTH:
             case Keys.TRACE_MAP_MAX_ENTRIES:
             case Keys.MIRROR_MAX_BODY_BYTES:
@@ -196,6 +198,7 @@ class ConfigGarbageTest {
             case TOKEN: return isToken(v);
             case SOURCES: return expectedReports(key, raw) == 0;
             case LABEL: return blank || (v.length() <= 128 && v.matches("[A-Za-z0-9][A-Za-z0-9._-]*"));
+            case LANE: return !blank && v.length() <= 128 && v.matches("[A-Za-z0-9][A-Za-z0-9._-]*"); // has a default lane
             case INT: return v.matches("[0-9]{1,10}") && inRange(key, Long.parseLong(v));
             case PATTERN: return !blank && compiles(v);
             case HEADER_LIST: return blank || expectedReports(key, raw) == 0;

@@ -98,6 +98,8 @@ class ConfigLoaderTest {
         assertEquals(2000L, c.mirror.timeoutMillis);
         assertEquals(Collections.emptyList(), c.mirror.excludeHeaders);
         assertEquals(Log.Level.INFO, c.logLevel);
+        assertEquals("base", c.laneBase);
+        assertFalse(c.routeDubboTag);
     }
 
     @Test
@@ -128,6 +130,8 @@ class ConfigLoaderTest {
         spec.put("graylane.mirror.timeout", "2s");
         spec.put("graylane.mirror.exclude-headers", null);
         spec.put("graylane.log.level", "info");
+        spec.put("graylane.lane.base", "base");
+        spec.put("graylane.route.dubbo-tag", "false");
 
         assertEquals(spec.keySet(), new java.util.HashSet<>(Keys.all()));
         for (Map.Entry<String, String> e : spec.entrySet()) {
@@ -347,6 +351,28 @@ class ConfigLoaderTest {
         assertEquals(Log.Level.INFO, c.logLevel);
         problemMentioning(c, "graylane.log.level", "loud");
         assertEquals(Log.Level.WARN, sys("graylane.log.level", "WARN").logLevel);
+    }
+
+    @Test
+    void dubboTagIsTheLabelUnlessRoutingIsOffOrTheLabelIsTheBaseLane() {
+        Config off = sys();
+        assertNull(off.dubboTag("dev-x"));
+        Config on = sys("graylane.route.dubbo-tag", "true");
+        assertEquals("dev-x", on.dubboTag("dev-x"));
+        assertNull(on.dubboTag("base"));
+        assertNull(on.dubboTag(null));
+        Config stable = sys("graylane.route.dubbo-tag", "true", "graylane.lane.base", "stable");
+        assertEquals("base", stable.dubboTag("base"));
+        assertNull(stable.dubboTag("stable"));
+    }
+
+    @Test
+    void badLaneSettingsAreReportedWithKeyValueAndWhatIsExpected() {
+        Config c = sys("graylane.lane.base", "not a lane", "graylane.route.dubbo-tag", "yes");
+        assertEquals("base", c.laneBase);
+        assertFalse(c.routeDubboTag);
+        problemMentioning(c, "graylane.lane.base", "not a lane", "expected a label", "using the default base");
+        problemMentioning(c, "graylane.route.dubbo-tag", "yes", "true or false", "Dubbo tag routing is off");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.graylane.core.hook.Hook;
 import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -25,6 +26,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  *   <li>consumer, triple protocol (Dubbo 3): {@code DeadlineFuture.newFuture} and {@code doReceived}, the same for
  *       triple's own future.</li>
  * </ul>
+ * With {@code graylane.route.dubbo-tag}, two more: {@code AbstractClusterInvoker.invoke} (consumer, before routing:
+ * the label as {@code dubbo.tag}) and {@code AbstractInterfaceConfig.getTag} (provider, at export: the lane as tag).
  */
 public final class DubboInstrumentation implements InstrumentationModule {
 
@@ -51,6 +54,14 @@ public final class DubboInstrumentation implements InstrumentationModule {
                 .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
                         .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
                         "io.graylane.agent.instrumentation.dubbo.DubboConsumerAdvice"))
+                .named(from275, "org.apache.dubbo.rpc.cluster.support.AbstractClusterInvoker")
+                .transform(advices.advice(hook(), named("invoke").and(isPublic()).and(takesArguments(1))
+                        .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
+                        "io.graylane.agent.instrumentation.dubbo.DubboClusterTagAdvice"))
+                .named(from275, "org.apache.dubbo.config.AbstractInterfaceConfig")
+                .transform(advices.advice(hook(), named("getTag").and(takesArguments(0))
+                        .and(returns(named("java.lang.String"))),
+                        "io.graylane.agent.instrumentation.dubbo.DubboServiceTagAdvice"))
                 .named(from275, "org.apache.dubbo.remoting.exchange.support.DefaultFuture")
                 .transform(advices.advice(hook(), named("doReceived").and(takesArguments(1))
                         .and(takesArgument(0, named("org.apache.dubbo.remoting.exchange.Response"))),

@@ -1,0 +1,167 @@
+package io.graylane.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes and Istio manifests under {@code sample-apps/k8s}, offline: every file parses as YAML; Deployments and
+ * Services bind to the Kubernetes model (fabric8) with unknown properties rejected, so a misspelt or misplaced field
+ * fails; the lanes, services and ports match the lane table {@code sample-apps/lanes.tsv} that demo.sh lanes and
+ * LanesIT run: a Deployment per (service, lane) whose ASM_TRAFFIC_TAG comes from its pod's {@code lane} label and that
+ * attaches the agent through JAVA_TOOL_OPTIONS from a volume an init container fills, a Service per service, a
+ * DestinationRule subset per lane, and VirtualService routes by {@code x-asm-traffic-tag} with the base lane as default.
+ */
+class KubernetesManifestsIT {
+
+    private static final Path DIR = Path.of("../sample-apps/k8s");
+    private static final ObjectMapper STRICT = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** service -> [protocol, port, lanes...] */
+    private static final Map<String, List<String>> TABLE = new LinkedHashMap<>();
+    private static final List<JsonNode> DOCUMENTS = new ArrayList<>();
+
+    @BeforeAll
+    static void read() throws IOException {
+        for (String raw : Files.readAllLines(Path.of("../sample-apps/lanes.tsv"))) {
+            String line = raw.replaceFirst("#.*", "").trim();
+            if (line.isEmpty()) continue;
+            String[] f = line.split("\\s+");
+            TABLE.put(f[0], List.of(f).subList(1, f.length));
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(DIR)) {
+            files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertFalse(files.isEmpty(), "no manifests in " + DIR.toAbsolutePath());
+        for (Path file : files) {
+            try (MappingIterator<JsonNode> docs = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class)
+                    .readValues(file.toFile())) {
+                while (docs.hasNext()) {
+                    JsonNode doc = docs.next();
+                    if (doc != null && !doc.isMissingNode() && !doc.isNull() && doc.size() > 0) DOCUMENTS.add(doc);
+                }
+            }
+        }
+    }
+
+    private static List<JsonNode> kind(String kind) {
+        return DOCUMENTS.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+    }
+
+    @Test
+    void everyDeploymentIsOneLaneOfOneServiceOfTheLaneTable() throws IOException {
+        Map<String, Set<String>> lanes = new TreeMap<>();
+        for (JsonNode doc : kind("Deployment")) {
+            Deployment deployment = STRICT.treeToValue(doc, Deployment.class);
+            Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+            String service = labels.get("app");
+            String lane = labels.get("lane");
+            assertEquals(labels, deployment.getSpec().getSelector().getMatchLabels(), "selector of " + service);
+            lanes.computeIfAbsent(service, s -> new TreeSet<>()).add(lane);
+            assertEquals(service + "-" + lane, deployment.getMetadata().getName());
+
+            Container app = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertEquals(Integer.parseInt(TABLE.get(service).get(1)), app.getPorts().get(0).getContainerPort(), service);
+            EnvVar tag = env(app, "ASM_TRAFFIC_TAG");
+            assertEquals("metadata.labels['lane']", tag.getValueFrom().getFieldRef().getFieldPath(), service);
+            String agent = env(app, "JAVA_TOOL_OPTIONS").getValue();
+            assertTrue(agent.startsWith("-javaagent:/graylane/graylane-agent.jar"), agent);
+            Container init = deployment.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+            assertEquals("/graylane", init.getVolumeMounts().get(0).getMountPath());
+            assertEquals("/graylane", app.getVolumeMounts().get(0).getMountPath());
+        }
+        Map<String, Set<String>> expected = new TreeMap<>();
+        TABLE.forEach((service, row) -> expected.put(service, new TreeSet<>(row.subList(2, row.size()))));
+        assertEquals(expected, lanes);
+    }
+
+    @Test
+    void everyServiceOfTheLaneTableHasAKubernetesServiceOnItsPort() throws IOException {
+        Map<String, Integer> ports = new TreeMap<>();
+        for (JsonNode doc : kind("Service")) {
+            Service service = STRICT.treeToValue(doc, Service.class);
+            ports.put(service.getMetadata().getName(), service.getSpec().getPorts().get(0).getPort());
+            assertEquals(Map.of("app", service.getMetadata().getName()), service.getSpec().getSelector());
+        }
+        Map<String, Integer> expected = new TreeMap<>();
+        TABLE.forEach((service, row) -> expected.put(service, Integer.parseInt(row.get(1))));
+        assertEquals(expected, ports);
+    }
+
+    @Test
+    void destinationRulesHaveOneSubsetPerLaneAndVirtualServicesRouteTheLabelWithBaseAsDefault() {
+        Map<String, Set<String>> subsets = new TreeMap<>();
+        for (JsonNode rule : kind("DestinationRule")) {
+            assertEquals("networking.istio.io/v1", rule.path("apiVersion").asText());
+            Set<String> names = new TreeSet<>();
+            rule.path("spec").path("subsets").forEach(s -> {
+                assertEquals(s.path("name").asText(), s.path("labels").path("lane").asText());
+                names.add(s.path("name").asText());
+            });
+            subsets.put(rule.path("spec").path("host").asText(), names);
+        }
+        Map<String, Set<String>> expected = new TreeMap<>();
+        TABLE.forEach((service, row) -> expected.put(service, new TreeSet<>(row.subList(2, row.size()))));
+        assertEquals(expected, subsets);
+
+        Map<String, Set<String>> routed = new TreeMap<>();
+        for (JsonNode vs : kind("VirtualService")) {
+            if (vs.path("spec").path("http").get(0).has("mirror")) continue; // istio-mirror.yaml
+            String host = vs.path("spec").path("hosts").get(0).asText();
+            JsonNode http = vs.path("spec").path("http");
+            Set<String> lanes = new TreeSet<>();
+            for (int i = 0; i < http.size() - 1; i++) {
+                String lane = http.get(i).path("match").get(0).path("headers").path("x-asm-traffic-tag").path("exact").asText();
+                assertEquals(lane, http.get(i).path("route").get(0).path("destination").path("subset").asText());
+                lanes.add(lane);
+            }
+            JsonNode fallback = http.get(http.size() - 1);
+            assertFalse(fallback.has("match"), host + ": the last route must be the default");
+            String base = TABLE.get(host).get(2);
+            assertEquals(base, fallback.path("route").get(0).path("destination").path("subset").asText());
+            lanes.add(base);
+            routed.put(host, lanes);
+        }
+        assertEquals(expected, routed);
+    }
+
+    @Test
+    void theMirrorRuleSendsCopiesToALaneThatExists() {
+        List<JsonNode> mirrors = kind("VirtualService").stream()
+                .filter(vs -> vs.path("spec").path("http").get(0).has("mirror")).toList();
+        assertEquals(1, mirrors.size());
+        JsonNode mirror = mirrors.get(0).path("spec").path("http").get(0).path("mirror");
+        String host = mirror.path("host").asText();
+        assertTrue(TABLE.get(host).subList(2, TABLE.get(host).size()).contains(mirror.path("subset").asText()));
+    }
+
+    private static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(container.getName() + " has no " + name));
+    }
+}
