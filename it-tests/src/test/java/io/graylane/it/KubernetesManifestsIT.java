@@ -2,12 +2,16 @@ package io.graylane.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -38,8 +42,21 @@ import org.junit.jupiter.api.Test;
 class KubernetesManifestsIT {
 
     private static final Path DIR = Path.of("../sample-apps/k8s");
+    /**
+     * Binds YAML to the model and fails on a field the model does not have. The fabric8 classes collect unknown
+     * fields in an "any setter" ({@code additionalProperties}), which FAIL_ON_UNKNOWN_PROPERTIES alone never sees:
+     * the introspector says they have none.
+     */
     private static final ObjectMapper STRICT = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .setAnnotationIntrospector(new JacksonAnnotationIntrospector() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public Boolean hasAnySetter(Annotated member) {
+                    return Boolean.FALSE;
+                }
+            });
 
     /** service -> [protocol, port, lanes...] */
     private static final Map<String, List<String>> TABLE = new LinkedHashMap<>();
@@ -158,6 +175,17 @@ class KubernetesManifestsIT {
         JsonNode mirror = mirrors.get(0).path("spec").path("http").get(0).path("mirror");
         String host = mirror.path("host").asText();
         assertTrue(TABLE.get(host).subList(2, TABLE.get(host).size()).contains(mirror.path("subset").asText()));
+    }
+
+    /** The strict binding is what catches a misspelt field: the same Deployment with one field misspelt is refused. */
+    @Test
+    void aMisspeltFieldIsRefused() throws IOException {
+        JsonNode deployment = kind("Deployment").get(0);
+        STRICT.treeToValue(deployment, Deployment.class);
+        String misspelt = deployment.toString().replace("\"containerPort\"", "\"containerPorts\"");
+        assertTrue(!misspelt.equals(deployment.toString()), "the first Deployment names no containerPort");
+        assertThrows(UnrecognizedPropertyException.class,
+                () -> STRICT.treeToValue(STRICT.readTree(misspelt), Deployment.class));
     }
 
     private static EnvVar env(Container container, String name) {
