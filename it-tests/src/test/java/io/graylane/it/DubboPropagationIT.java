@@ -459,8 +459,8 @@ class DubboPropagationIT {
         @Test
         void runsOnDubbo27() {
             String version = Artifacts.dubboVersion("27");
-            ratings27.awaitLog("Dubbo " + version + " in the provider's log",
-                    log -> log.contains("dubbo version: " + version), Duration.ofSeconds(10));
+            ratings27.awaitLog("Dubbo " + version + " in the provider's ready line",
+                    log -> log.contains("(Dubbo " + version + ")"), Duration.ofSeconds(10));
         }
 
         @Test
@@ -529,8 +529,8 @@ class DubboPropagationIT {
         @Test
         void runsOnDubbo32() {
             String version = Artifacts.dubboVersion("32");
-            front32.awaitLog("Dubbo " + version + " in the front's log",
-                    log -> log.contains("dubbo version: " + version), Duration.ofSeconds(10));
+            front32.awaitLog("Dubbo " + version + " in the front's ready line",
+                    log -> log.contains("(Dubbo " + version + ")"), Duration.ofSeconds(10));
         }
 
         @ParameterizedTest(name = "{0}")

@@ -18,6 +18,7 @@ import javax.servlet.http.HttpServletResponse;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.dubbo.common.Version;
 import org.apache.dubbo.config.ApplicationConfig;
 import org.apache.dubbo.rpc.RpcContext;
 
@@ -78,7 +79,8 @@ public final class DubboFrontApp {
         Tomcat.addServlet(context, "front", new DubboFrontServlet(targets, backendUrl + "/echo"));
         context.addServletMappingDecoded("/*", "front");
         tomcat.start();
-        System.out.println("[dubbo-front] listening on " + RatingsApp.HOST + ":" + port + " -> " + targets.keySet());
+        System.out.println("[dubbo-front] listening on " + RatingsApp.HOST + ":" + port + " -> " + targets.keySet()
+                + " (Dubbo " + Version.getVersion() + ")");
         tomcat.getServer().await();
     }
 

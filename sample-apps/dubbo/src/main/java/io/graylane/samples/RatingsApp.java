@@ -1,5 +1,6 @@
 package io.graylane.samples;
 
+import org.apache.dubbo.common.Version;
 import org.apache.dubbo.config.ApplicationConfig;
 import org.apache.dubbo.config.ProtocolConfig;
 import org.apache.dubbo.config.RegistryConfig;
@@ -12,7 +13,7 @@ import org.apache.dubbo.config.ServiceConfig;
  *   <li>REGISTRY: e.g. {@code zookeeper://127.0.0.1:2181}; without it the service is only reachable by direct URL
  *       ({@code dubbo://127.0.0.1:PORT}).</li>
  * </ul>
- * Prints {@code [ratings] ready} once the service is exported (and registered).
+ * Prints {@code [ratings] ready} once the service is exported (and registered), with the Dubbo version it runs on.
  */
 public final class RatingsApp {
 
@@ -42,7 +43,7 @@ public final class RatingsApp {
         service.export();
 
         System.out.println("[ratings] ready: " + protocolName + "://" + HOST + ":" + port + " registry "
-                + registryAddress + " -> " + backendUrl);
+                + registryAddress + " -> " + backendUrl + " (Dubbo " + Version.getVersion() + ")");
         Thread.currentThread().join();
     }
 }
