@@ -6,6 +6,8 @@ import io.graylane.agent.instrumentation.executors.ExecutorsInstrumentation;
 import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
+import io.graylane.agent.instrumentation.log4j.Log4jInstrumentation;
+import io.graylane.agent.instrumentation.logback.LogbackInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
 import io.graylane.agent.instrumentation.reactor.ReactorInstrumentation;
 import io.graylane.agent.instrumentation.reactornetty.ReactorNettyInstrumentation;
@@ -32,6 +34,8 @@ final class Modules {
                 ApacheHttpClientInstrumentation.v5(),
                 new ExecutorsInstrumentation(),
                 new ReactorNettyInstrumentation(),
-                new ReactorInstrumentation());
+                new ReactorInstrumentation(),
+                new LogbackInstrumentation(),
+                new Log4jInstrumentation());
     }
 }

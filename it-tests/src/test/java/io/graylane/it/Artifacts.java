@@ -151,6 +151,19 @@ final class Artifacts {
         return classPath;
     }
 
+    /**
+     * The class path of the logging sample (Logback and Log4j 2 side by side): its plain jar (module
+     * sample-apps/logging), then every jar that module copies to sample-apps/target/logging-lib.
+     */
+    static List<Path> loggingClassPath() {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.logging.classes",
+                "../sample-apps/logging/target/graylane-sample-logging-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(jarsIn("graylane.logging.lib", "../sample-apps/target/logging-lib", "log4j-core-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/logging)"));
+        return classPath;
+    }
+
     /** The TransmittableThreadLocal jar among the coexist sample's libraries: the library, and the TTL agent. */
     static Path ttlAgentJar() {
         return existing("graylane.ttl.agent.jar", "../sample-apps/target/coexist-lib/transmittable-thread-local-"

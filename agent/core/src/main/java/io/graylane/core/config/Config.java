@@ -33,6 +33,9 @@ public final class Config {
     public final String laneBase;
     /** Dubbo tag routing: providers outside the base lane register their lane as Dubbo tag, consumers send it. */
     public final boolean routeDubboTag;
+    /** Log events carry the label and the request id under these MDC keys; both null when that is off. */
+    public final String mdcLabelKey;
+    public final String mdcRequestIdKey;
     /** Where the values came from, for the startup line. */
     public final String source;
     public final List<String> problems;
@@ -40,7 +43,7 @@ public final class Config {
     Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
            String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
            long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Log.Level logLevel, String laneBase,
-           boolean routeDubboTag, String source, List<String> problems) {
+           boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, String source, List<String> problems) {
         this.labelHeader = labelHeader;
         this.labelSources = Collections.unmodifiableList(labelSources);
         this.localLabel = localLabel;
@@ -55,6 +58,8 @@ public final class Config {
         this.logLevel = logLevel;
         this.laneBase = laneBase;
         this.routeDubboTag = routeDubboTag;
+        this.mdcLabelKey = mdcLabelKey;
+        this.mdcRequestIdKey = mdcRequestIdKey;
         this.source = source;
         this.problems = Collections.unmodifiableList(problems);
     }

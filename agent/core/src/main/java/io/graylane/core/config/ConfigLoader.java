@@ -146,8 +146,37 @@ public final class ConfigLoader {
             laneBase = Keys.defaultOf(Keys.LANE_BASE);
         }
         boolean routeDubboTag = bool(Keys.ROUTE_DUBBO_TAG, "Dubbo tag routing is off");
+        boolean mdc = bool(Keys.MDC_ENABLED, "log events get no graylane entries");
+        String mdcLabelKey = mdcKey(Keys.MDC_LABEL_KEY);
+        String mdcRequestIdKey = mdcKey(Keys.MDC_REQUEST_ID_KEY);
+        if (mdcLabelKey.equals(mdcRequestIdKey)) {
+            problems.add(Keys.MDC_LABEL_KEY + " and " + Keys.MDC_REQUEST_ID_KEY + " are both '" + printable(mdcLabelKey)
+                    + "': expected two different keys; using the defaults");
+            mdcLabelKey = Keys.defaultOf(Keys.MDC_LABEL_KEY);
+            mdcRequestIdKey = Keys.defaultOf(Keys.MDC_REQUEST_ID_KEY);
+        }
+        if (!mdc) {
+            mdcLabelKey = null;
+            mdcRequestIdKey = null;
+        }
         return new Config(labelHeader, sources, local, maxLength, pattern, traceHeaders, idHeaders, mapEntries, ttl,
-                hooks, mirror, level, laneBase, routeDubboTag, source, problems);
+                hooks, mirror, level, laneBase, routeDubboTag, mdcLabelKey, mdcRequestIdKey, source, problems);
+    }
+
+    /** An MDC key: printable, no spaces (it is written into every log line's context map); else the default. */
+    private String mdcKey(String key) {
+        String value = string(key);
+        if (value != null && value.length() <= 128) {
+            boolean printable = true;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                printable &= c > 0x20 && c < 0x7f;
+            }
+            if (printable) return value;
+        }
+        problem(key, value, "a key of at most 128 printable characters without spaces", "using the default "
+                + Keys.defaultOf(key));
+        return Keys.defaultOf(key);
     }
 
     private String localLabel(LabelPolicy policy) {

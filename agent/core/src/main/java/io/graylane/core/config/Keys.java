@@ -37,6 +37,9 @@ public final class Keys {
     public static final String LOG_LEVEL = "graylane.log.level";
     public static final String LANE_BASE = "graylane.lane.base";
     public static final String ROUTE_DUBBO_TAG = "graylane.route.dubbo-tag";
+    public static final String MDC_ENABLED = "graylane.mdc.enabled";
+    public static final String MDC_LABEL_KEY = "graylane.mdc.label-key";
+    public static final String MDC_REQUEST_ID_KEY = "graylane.mdc.request-id-key";
 
     public static final String DEFAULT_LABEL_HEADER = "x-asm-traffic-tag";
     public static final String DEFAULT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]*";
@@ -71,6 +74,9 @@ public final class Keys {
         add(keys, defaults, LOG_LEVEL, "info");
         add(keys, defaults, LANE_BASE, "base");
         add(keys, defaults, ROUTE_DUBBO_TAG, "false");
+        add(keys, defaults, MDC_ENABLED, "true");
+        add(keys, defaults, MDC_LABEL_KEY, "graylane.label");
+        add(keys, defaults, MDC_REQUEST_ID_KEY, "graylane.request-id");
         ALL = Collections.unmodifiableList(keys);
         DEFAULTS = Collections.unmodifiableList(defaults);
     }

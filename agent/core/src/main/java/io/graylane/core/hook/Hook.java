@@ -17,7 +17,9 @@ public enum Hook {
     APACHE_HTTPCLIENT("apache-httpclient"),
     EXECUTORS("executors"),
     REACTOR_NETTY("reactor-netty"),
-    REACTOR("reactor");
+    REACTOR("reactor"),
+    LOGBACK("logback"),
+    LOG4J("log4j");
 
     private final String configName;
     private volatile boolean on = true;

@@ -160,11 +160,11 @@ class ConfigGarbageTest {
         return bad;
     }
 
-    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL }
+    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY }
 
     private static Kind kind(String key) {
         if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED)
-                || key.equals(Keys.ROUTE_DUBBO_TAG)) return Kind.BOOL;
+                || key.equals(Keys.ROUTE_DUBBO_TAG) || key.equals(Keys.MDC_ENABLED)) return Kind.BOOL;
         switch (key) {
             case Keys.LABEL_HEADER:
             case Keys.MIRROR_SAMPLE_KEY: return Kind.TOKEN;
@@ -186,6 +186,8 @@ class ConfigGarbageTest {
             case Keys.MIRROR_PERCENTAGE: return Kind.PERCENT;
             case Keys.MIRROR_HOST_SUFFIX: return Kind.HOST_SUFFIX;
             case Keys.LOG_LEVEL: return Kind.LEVEL;
+            case Keys.MDC_LABEL_KEY:
+            case Keys.MDC_REQUEST_ID_KEY: return Kind.MDC_KEY;
             default: throw new AssertionError("a key this test does not know: " + key + "; add it to kind()");
         }
     }
@@ -208,6 +210,7 @@ class ConfigGarbageTest {
                     && (!v.matches(".*:[0-9]+/?") || Integer.parseInt(v.replaceAll(".*:([0-9]+)/?", "$1")) <= 65535));
             case PERCENT: return v.matches("[0-9]+(\\.[0-9]+)?|\\.[0-9]+") && Double.parseDouble(v) <= 100;
             case HOST_SUFFIX: return v.matches("[A-Za-z0-9.-]*");
+            case MDC_KEY: return v.matches("[\\x21-\\x7e]{1,128}"); // the other key keeps its default, which differs
             default: return v.matches("(?i)debug|info|warn|error|off");
         }
     }

@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         spec.put("graylane.trace-map.max-entries", "100000");
         spec.put("graylane.trace-map.ttl", "60s");
         for (String name : Arrays.asList("servlet", "grpc", "dubbo", "okhttp", "http-url-connection", "java-http-client",
-                "apache-httpclient", "executors", "reactor-netty", "reactor")) {
+                "apache-httpclient", "executors", "reactor-netty", "reactor", "logback", "log4j")) {
             spec.put("graylane.instrumentation." + name + ".enabled", "true");
         }
         spec.put("graylane.mirror.enabled", "false");
@@ -132,6 +132,9 @@ class ConfigLoaderTest {
         spec.put("graylane.log.level", "info");
         spec.put("graylane.lane.base", "base");
         spec.put("graylane.route.dubbo-tag", "false");
+        spec.put("graylane.mdc.enabled", "true");
+        spec.put("graylane.mdc.label-key", "graylane.label");
+        spec.put("graylane.mdc.request-id-key", "graylane.request-id");
 
         assertEquals(spec.keySet(), new java.util.HashSet<>(Keys.all()));
         for (Map.Entry<String, String> e : spec.entrySet()) {
