@@ -43,6 +43,11 @@ final class Artifacts {
         return existing("graylane.webflux.jar", "../sample-apps/target/graylane-webflux.jar");
     }
 
+    /** The same WebFlux sample built on the Spring Boot 3 line (Reactor Netty 1.2; built by sample-apps/webflux-boot3). */
+    static Path webfluxBoot3Jar() {
+        return existing("graylane.webflux-boot3.jar", "../sample-apps/target/graylane-webflux-boot3.jar");
+    }
+
     static Path reviewsJar() {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }

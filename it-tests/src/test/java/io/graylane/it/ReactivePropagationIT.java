@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -36,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * HttpClient and a blocking client, through every reactive pattern of the sample ({@code Calls.PATTERNS}); it is
  * called directly (annotated controller and functional route) and from the servlet front (agent). The same service
  * without the agent is the control. Then a concurrent load of mixed patterns, lanes and unlabelled requests, with
- * background calls mixed in: every call must carry exactly its own request's label and id.
+ * background calls mixed in: every call must carry exactly its own request's label and id. {@link OnSpringBoot3}: the
+ * key patterns again on the Spring Boot 3 line (Reactor Netty 1.2, reactor-core 3.7).
  */
 @ExtendWith(JvmLogTail.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,6 +61,7 @@ class ReactivePropagationIT {
     private static AgentJvm webflux;
     private static AgentJvm control;
     private static AgentJvm front;
+    private static AgentJvm webfluxBoot3;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -70,16 +73,20 @@ class ReactivePropagationIT {
                 .withAgent(false);
         AgentJvm.Builder frontBuilder = SampleApps.front("reactive-front", webfluxBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE);
-        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder);
+        AgentJvm.Builder boot3Builder = SampleApps.webfluxBoot3("reactive-webflux-boot3", backendBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
+        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
+                boot3Builder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
         front = started.get(3);
+        webfluxBoot3 = started.get(4);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(front, control, webflux, backend);
+        AgentJvm.closeAll(webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -267,6 +274,55 @@ class ReactivePropagationIT {
         long contexts = live.getOrDefault("io.graylane.core.TrafficContext", 0L);
         assertTrue(contexts < LOAD_REQUESTS / 2, contexts + " TrafficContext instances live after " + LOAD_REQUESTS
                 + " requests: " + live);
+    }
+
+    /**
+     * The same sample sources built on the Spring Boot 3 line (sample-apps/webflux-boot3: Reactor Netty 1.2,
+     * reactor-core 3.7, Spring Framework 6.2), the oldest that the tests run: the key patterns with both reactive
+     * clients, labelled (annotated controller) and unlabelled (functional route), and calls outside any request.
+     */
+    @Nested
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class OnSpringBoot3 {
+
+        @Order(0)
+        @Test
+        void theServiceRunsReactorNetty12AndReactorCore37() throws Exception {
+            List<String> libraries = new ArrayList<>();
+            try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(Artifacts.webfluxBoot3Jar().toFile())) {
+                jar.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.startsWith("BOOT-INF/lib/reactor-"))
+                        .forEach(libraries::add);
+            }
+            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-netty-http-1.2.")), libraries::toString);
+            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-core-3.7.")), libraries::toString);
+        }
+
+        @ParameterizedTest(name = "{0} with {1}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#boot3PatternsAndClients")
+        void eachKeyPatternCarriesTheLabelOrTheLocalLane(String pattern, String client) {
+            String requestId = "rx3-" + pattern + "-" + client + "-" + System.nanoTime();
+            Http.Response labelled = Http.get(webfluxBoot3.url(Http.withQuery("/echo", "pattern", pattern, "client", client)),
+                    LABEL, "lane-rx3", REQUEST_ID, requestId);
+            assertNull(check(labelled, false, pattern, "lane-rx3", requestId));
+
+            Http.Response unlabelled = Http.get(webfluxBoot3.url(Http.withQuery("/fn/echo", "pattern", pattern, "client", client)),
+                    REQUEST_ID, requestId + "-u");
+            assertNull(check(unlabelled, false, pattern, WEBFLUX_LANE, requestId + "-u"));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#clientsAndBlocking")
+        void outsideAnyRequestTheLocalLabel(String client) {
+            Http.Response response = Http.get(webfluxBoot3.url("/background?client=" + client), LABEL, "lane-bg", REQUEST_ID, "bg-id");
+
+            assertNull(check(response, false, "background", WEBFLUX_LANE, null));
+        }
+    }
+
+    /** The patterns run on the older line: one of each kind of thread hop. */
+    static Stream<Arguments> boot3PatternsAndClients() {
+        List<String> key = List.of("direct", "publish-on", "bounded-elastic", "delay", "flatmap", "zip", "retry", "blocking");
+        return patternsAndClients().filter(a -> key.contains((String) a.get()[0]));
     }
 
     /**
