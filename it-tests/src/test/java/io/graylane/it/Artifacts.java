@@ -48,6 +48,11 @@ final class Artifacts {
         return existing("graylane.webflux-boot3.jar", "../sample-apps/target/graylane-webflux-boot3.jar");
     }
 
+    /** The same WebFlux sample built on the Spring Boot 2.7 line (Reactor Netty 1.0; built by sample-apps/webflux-boot2). */
+    static Path webfluxBoot2Jar() {
+        return existing("graylane.webflux-boot2.jar", "../sample-apps/target/graylane-webflux-boot2.jar");
+    }
+
     static Path reviewsJar() {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }

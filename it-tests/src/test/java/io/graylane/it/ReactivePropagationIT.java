@@ -37,8 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * HttpClient and a blocking client, through every reactive pattern of the sample ({@code Calls.PATTERNS}); it is
  * called directly (annotated controller and functional route) and from the servlet front (agent). The same service
  * without the agent is the control. Then a concurrent load of mixed patterns, lanes and unlabelled requests, with
- * background calls mixed in: every call must carry exactly its own request's label and id. {@link OnSpringBoot3}: the
- * key patterns again on the Spring Boot 3 line (Reactor Netty 1.2, reactor-core 3.7).
+ * background calls mixed in: every call must carry exactly its own request's label and id. {@link OnSpringBoot3} and
+ * {@link OnSpringBoot27}: the key patterns again on the older lines (Reactor Netty 1.2 and 1.0, reactor-core 3.7 and
+ * 3.4).
  */
 @ExtendWith(JvmLogTail.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -62,6 +63,7 @@ class ReactivePropagationIT {
     private static AgentJvm control;
     private static AgentJvm front;
     private static AgentJvm webfluxBoot3;
+    private static AgentJvm webfluxBoot2;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -75,18 +77,21 @@ class ReactivePropagationIT {
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE);
         AgentJvm.Builder boot3Builder = SampleApps.webfluxBoot3("reactive-webflux-boot3", backendBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
+        AgentJvm.Builder boot2Builder = SampleApps.webfluxBoot2("reactive-webflux-boot2", backendBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
-                boot3Builder);
+                boot3Builder, boot2Builder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
         front = started.get(3);
         webfluxBoot3 = started.get(4);
+        webfluxBoot2 = started.get(5);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(webfluxBoot3, front, control, webflux, backend);
+        AgentJvm.closeAll(webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -277,35 +282,42 @@ class ReactivePropagationIT {
     }
 
     /**
-     * The same sample sources built on the Spring Boot 3 line (sample-apps/webflux-boot3: Reactor Netty 1.2,
-     * reactor-core 3.7, Spring Framework 6.2), the oldest that the tests run: the key patterns with both reactive
-     * clients, labelled (annotated controller) and unlabelled (functional route), and calls outside any request.
+     * The same sample sources built on an older line (sample-apps/webflux-boot3, sample-apps/webflux-boot2): the key
+     * patterns with both reactive clients, labelled (annotated controller) and unlabelled (functional route), and
+     * calls outside any request.
      */
-    @Nested
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    class OnSpringBoot3 {
+    abstract class OnAnOlderLine {
 
-        @Order(0)
+        abstract AgentJvm service();
+
+        abstract java.nio.file.Path jar();
+
+        /** The lines (version prefixes) of reactor-netty-http and reactor-core the jar must hold. */
+        abstract String[] reactorNettyAndCore();
+
         @Test
-        void theServiceRunsReactorNetty12AndReactorCore37() throws Exception {
+        void theServiceRunsThatLine() throws Exception {
             List<String> libraries = new ArrayList<>();
-            try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(Artifacts.webfluxBoot3Jar().toFile())) {
+            try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(jar().toFile())) {
                 jar.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.startsWith("BOOT-INF/lib/reactor-"))
                         .forEach(libraries::add);
             }
-            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-netty-http-1.2.")), libraries::toString);
-            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-core-3.7.")), libraries::toString);
+            String[] versions = reactorNettyAndCore();
+            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-netty-http-" + versions[0])),
+                    libraries::toString);
+            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-core-" + versions[1])),
+                    libraries::toString);
         }
 
         @ParameterizedTest(name = "{0} with {1}")
-        @MethodSource("io.graylane.it.ReactivePropagationIT#boot3PatternsAndClients")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#olderLinePatternsAndClients")
         void eachKeyPatternCarriesTheLabelOrTheLocalLane(String pattern, String client) {
-            String requestId = "rx3-" + pattern + "-" + client + "-" + System.nanoTime();
-            Http.Response labelled = Http.get(webfluxBoot3.url(Http.withQuery("/echo", "pattern", pattern, "client", client)),
-                    LABEL, "lane-rx3", REQUEST_ID, requestId);
-            assertNull(check(labelled, false, pattern, "lane-rx3", requestId));
+            String requestId = "rx-old-" + pattern + "-" + client + "-" + System.nanoTime();
+            Http.Response labelled = Http.get(service().url(Http.withQuery("/echo", "pattern", pattern, "client", client)),
+                    LABEL, "lane-old", REQUEST_ID, requestId);
+            assertNull(check(labelled, false, pattern, "lane-old", requestId));
 
-            Http.Response unlabelled = Http.get(webfluxBoot3.url(Http.withQuery("/fn/echo", "pattern", pattern, "client", client)),
+            Http.Response unlabelled = Http.get(service().url(Http.withQuery("/fn/echo", "pattern", pattern, "client", client)),
                     REQUEST_ID, requestId + "-u");
             assertNull(check(unlabelled, false, pattern, WEBFLUX_LANE, requestId + "-u"));
         }
@@ -313,14 +325,54 @@ class ReactivePropagationIT {
         @ParameterizedTest(name = "{0}")
         @MethodSource("io.graylane.it.ReactivePropagationIT#clientsAndBlocking")
         void outsideAnyRequestTheLocalLabel(String client) {
-            Http.Response response = Http.get(webfluxBoot3.url("/background?client=" + client), LABEL, "lane-bg", REQUEST_ID, "bg-id");
+            Http.Response response = Http.get(service().url("/background?client=" + client), LABEL, "lane-bg", REQUEST_ID, "bg-id");
 
             assertNull(check(response, false, "background", WEBFLUX_LANE, null));
         }
     }
 
-    /** The patterns run on the older line: one of each kind of thread hop. */
-    static Stream<Arguments> boot3PatternsAndClients() {
+    /** Spring Boot 3.5: Spring Framework 6.2, Reactor Netty 1.2, reactor-core 3.7. */
+    @Nested
+    class OnSpringBoot3 extends OnAnOlderLine {
+
+        @Override
+        AgentJvm service() {
+            return webfluxBoot3;
+        }
+
+        @Override
+        java.nio.file.Path jar() {
+            return Artifacts.webfluxBoot3Jar();
+        }
+
+        @Override
+        String[] reactorNettyAndCore() {
+            return new String[] {"1.2.", "3.7."};
+        }
+    }
+
+    /** Spring Boot 2.7: Spring Framework 5.3, Reactor Netty 1.0, reactor-core 3.4 (the agent compiles against 1.0 and 3.4). */
+    @Nested
+    class OnSpringBoot27 extends OnAnOlderLine {
+
+        @Override
+        AgentJvm service() {
+            return webfluxBoot2;
+        }
+
+        @Override
+        java.nio.file.Path jar() {
+            return Artifacts.webfluxBoot2Jar();
+        }
+
+        @Override
+        String[] reactorNettyAndCore() {
+            return new String[] {"1.0.", "3.4."};
+        }
+    }
+
+    /** The patterns run on the older lines: one of each kind of thread hop. */
+    static Stream<Arguments> olderLinePatternsAndClients() {
         List<String> key = List.of("direct", "publish-on", "bounded-elastic", "delay", "flatmap", "zip", "retry", "blocking");
         return patternsAndClients().filter(a -> key.contains((String) a.get()[0]));
     }

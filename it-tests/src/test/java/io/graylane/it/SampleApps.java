@@ -48,6 +48,11 @@ final class SampleApps {
         return webflux(name, Artifacts.webfluxBoot3Jar(), nextUrl);
     }
 
+    /** The same WebFlux sample built on the Spring Boot 2.7 line: Reactor Netty 1.0, reactor-core 3.4. */
+    static AgentJvm.Builder webfluxBoot2(String name, String nextUrl) {
+        return webflux(name, Artifacts.webfluxBoot2Jar(), nextUrl);
+    }
+
     private static AgentJvm.Builder webflux(String name, java.nio.file.Path jar, String nextUrl) {
         AgentJvm.Builder builder = AgentJvm.builder(name, jar);
         return builder.args(Integer.toString(builder.port()), nextUrl).startupTimeout(java.time.Duration.ofMinutes(3));
