@@ -49,6 +49,11 @@ final class Artifacts {
     }
 
     /** The same WebFlux sample built on the Spring Boot 2.7 line (Reactor Netty 1.0; built by sample-apps/webflux-boot2). */
+    /** The Spring Cloud Gateway sample (a Spring Boot executable jar; built by sample-apps/gateway). */
+    static Path gatewayJar() {
+        return existing("graylane.gateway.jar", "../sample-apps/target/graylane-gateway.jar");
+    }
+
     static Path webfluxBoot2Jar() {
         return existing("graylane.webflux-boot2.jar", "../sample-apps/target/graylane-webflux-boot2.jar");
     }

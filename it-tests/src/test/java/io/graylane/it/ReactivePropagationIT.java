@@ -52,6 +52,7 @@ class ReactivePropagationIT {
             Map.entry("retry", 1), Map.entry("blocking", 1));
     static final List<String> CLIENTS = List.of("webclient", "httpclient");
     static final String WEBFLUX_LANE = "webflux-lane";
+    static final String GATEWAY_LANE = "gateway-lane";
 
     private static final int LOAD_REQUESTS = Integer.getInteger("graylane.it.reactive.requests", 5_000);
     private static final int LOAD_CONNECTIONS = 32;
@@ -64,6 +65,7 @@ class ReactivePropagationIT {
     private static AgentJvm front;
     private static AgentJvm webfluxBoot3;
     private static AgentJvm webfluxBoot2;
+    private static AgentJvm gateway;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -79,19 +81,22 @@ class ReactivePropagationIT {
                 .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
         AgentJvm.Builder boot2Builder = SampleApps.webfluxBoot2("reactive-webflux-boot2", backendBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
+        AgentJvm.Builder gatewayBuilder = SampleApps.gateway("reactive-gateway", webfluxBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
-                boot3Builder, boot2Builder);
+                boot3Builder, boot2Builder, gatewayBuilder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
         front = started.get(3);
         webfluxBoot3 = started.get(4);
         webfluxBoot2 = started.get(5);
+        gateway = started.get(6);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
+        AgentJvm.closeAll(gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -369,6 +374,57 @@ class ReactivePropagationIT {
         String[] reactorNettyAndCore() {
             return new String[] {"1.0.", "3.4."};
         }
+    }
+
+    /**
+     * Spring Cloud Gateway (server-webflux, with the agent, lane {@link #GATEWAY_LANE}) routes every path to the WebFlux
+     * service, which calls the backend through the pattern the client names in {@code x-pattern}. Spring Cloud Gateway
+     * passes the request's own headers on by itself; what graylane adds at the gateway is the label of a request that
+     * has none in a header (the gateway's lane, or the label from baggage), and it must not add a second value to a
+     * header the gateway already passes on.
+     */
+    @Nested
+    class ThroughSpringCloudGateway {
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
+        void theLabelAndRequestIdReachTheBackendOnceEach(String pattern) {
+            String requestId = "rx-gw-" + pattern + "-" + System.nanoTime();
+            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", pattern, LABEL, "lane-gw", REQUEST_ID, requestId);
+
+            assertNull(checkBehindTheGateway(response, pattern, "lane-gw", requestId));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
+        void withoutALabelTheGatewaysLane(String pattern) {
+            String requestId = "rx-gw-unlabelled-" + pattern + "-" + System.nanoTime();
+            Http.Response response = Http.get(gateway.url("/fn/echo"), "x-pattern", pattern, REQUEST_ID, requestId);
+
+            assertNull(checkBehindTheGateway(response, pattern, GATEWAY_LANE, requestId));
+        }
+
+        /** The label only in W3C baggage (the second label source): the gateway resolves it and sends the header. */
+        @Test
+        void aLabelFromBaggageBecomesTheHeader() {
+            String requestId = "rx-gw-baggage-" + System.nanoTime();
+            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", "flatmap",
+                    "baggage", LABEL + "=lane-bag", REQUEST_ID, requestId);
+
+            assertNull(checkBehindTheGateway(response, "flatmap", "lane-bag", requestId));
+        }
+    }
+
+    /** {@link #check}, and the WebFlux service behind the gateway received exactly the label and request id itself. */
+    private static String checkBehindTheGateway(Http.Response response, String pattern, String label, String requestId) {
+        if (response.status() == 200) {
+            JsonNode answer = response.json();
+            if (!Echo.values(answer, LABEL).equals(List.of(label)) || !Echo.values(answer, REQUEST_ID).equals(List.of(requestId))) {
+                return "the WebFlux service got " + answer.path("headers") + " from the gateway, expected " + label
+                        + " " + requestId;
+            }
+        }
+        return check(response, false, pattern, label, requestId);
     }
 
     /** The patterns run on the older lines: one of each kind of thread hop. */

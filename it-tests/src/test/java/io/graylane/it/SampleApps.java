@@ -53,6 +53,14 @@ final class SampleApps {
         return webflux(name, Artifacts.webfluxBoot2Jar(), nextUrl);
     }
 
+    /**
+     * {@code graylane-gateway.jar PORT TARGET_URL}: Spring Cloud Gateway (server-webflux, Spring Boot 4) routing every
+     * path but its own /health to TARGET_URL.
+     */
+    static AgentJvm.Builder gateway(String name, String targetUrl) {
+        return webflux(name, Artifacts.gatewayJar(), targetUrl);
+    }
+
     private static AgentJvm.Builder webflux(String name, java.nio.file.Path jar, String nextUrl) {
         AgentJvm.Builder builder = AgentJvm.builder(name, jar);
         return builder.args(Integer.toString(builder.port()), nextUrl).startupTimeout(java.time.Duration.ofMinutes(3));
