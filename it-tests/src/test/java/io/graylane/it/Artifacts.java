@@ -43,6 +43,21 @@ final class Artifacts {
         return existing("graylane.webflux.jar", "../sample-apps/target/graylane-webflux.jar");
     }
 
+    /** The same WebFlux sample built on the Spring Boot 3 line (Reactor Netty 1.2; built by sample-apps/webflux-boot3). */
+    static Path webfluxBoot3Jar() {
+        return existing("graylane.webflux-boot3.jar", "../sample-apps/target/graylane-webflux-boot3.jar");
+    }
+
+    /** The same WebFlux sample built on the Spring Boot 2.7 line (Reactor Netty 1.0; built by sample-apps/webflux-boot2). */
+    /** The Spring Cloud Gateway sample (a Spring Boot executable jar; built by sample-apps/gateway). */
+    static Path gatewayJar() {
+        return existing("graylane.gateway.jar", "../sample-apps/target/graylane-gateway.jar");
+    }
+
+    static Path webfluxBoot2Jar() {
+        return existing("graylane.webflux-boot2.jar", "../sample-apps/target/graylane-webflux-boot2.jar");
+    }
+
     static Path reviewsJar() {
         return existing("graylane.reviews.jar", "../sample-apps/target/graylane-reviews.jar");
     }

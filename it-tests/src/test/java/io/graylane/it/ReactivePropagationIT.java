@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -36,7 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * HttpClient and a blocking client, through every reactive pattern of the sample ({@code Calls.PATTERNS}); it is
  * called directly (annotated controller and functional route) and from the servlet front (agent). The same service
  * without the agent is the control. Then a concurrent load of mixed patterns, lanes and unlabelled requests, with
- * background calls mixed in: every call must carry exactly its own request's label and id.
+ * background calls mixed in: every call must carry exactly its own request's label and id. {@link OnSpringBoot3} and
+ * {@link OnSpringBoot27}: the key patterns again on the older lines (Reactor Netty 1.2 and 1.0, reactor-core 3.7 and
+ * 3.4).
  */
 @ExtendWith(JvmLogTail.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,6 +52,7 @@ class ReactivePropagationIT {
             Map.entry("retry", 1), Map.entry("blocking", 1));
     static final List<String> CLIENTS = List.of("webclient", "httpclient");
     static final String WEBFLUX_LANE = "webflux-lane";
+    static final String GATEWAY_LANE = "gateway-lane";
 
     private static final int LOAD_REQUESTS = Integer.getInteger("graylane.it.reactive.requests", 5_000);
     private static final int LOAD_CONNECTIONS = 32;
@@ -59,6 +63,9 @@ class ReactivePropagationIT {
     private static AgentJvm webflux;
     private static AgentJvm control;
     private static AgentJvm front;
+    private static AgentJvm webfluxBoot3;
+    private static AgentJvm webfluxBoot2;
+    private static AgentJvm gateway;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -70,16 +77,26 @@ class ReactivePropagationIT {
                 .withAgent(false);
         AgentJvm.Builder frontBuilder = SampleApps.front("reactive-front", webfluxBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE);
-        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder);
+        AgentJvm.Builder boot3Builder = SampleApps.webfluxBoot3("reactive-webflux-boot3", backendBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
+        AgentJvm.Builder boot2Builder = SampleApps.webfluxBoot2("reactive-webflux-boot2", backendBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
+        AgentJvm.Builder gatewayBuilder = SampleApps.gateway("reactive-gateway", webfluxBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
+        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
+                boot3Builder, boot2Builder, gatewayBuilder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
         front = started.get(3);
+        webfluxBoot3 = started.get(4);
+        webfluxBoot2 = started.get(5);
+        gateway = started.get(6);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(front, control, webflux, backend);
+        AgentJvm.closeAll(gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -267,6 +284,153 @@ class ReactivePropagationIT {
         long contexts = live.getOrDefault("io.graylane.core.TrafficContext", 0L);
         assertTrue(contexts < LOAD_REQUESTS / 2, contexts + " TrafficContext instances live after " + LOAD_REQUESTS
                 + " requests: " + live);
+    }
+
+    /**
+     * The same sample sources built on an older line (sample-apps/webflux-boot3, sample-apps/webflux-boot2): the key
+     * patterns with both reactive clients, labelled (annotated controller) and unlabelled (functional route), and
+     * calls outside any request.
+     */
+    abstract class OnAnOlderLine {
+
+        abstract AgentJvm service();
+
+        abstract java.nio.file.Path jar();
+
+        /** The lines (version prefixes) of reactor-netty-http and reactor-core the jar must hold. */
+        abstract String[] reactorNettyAndCore();
+
+        @Test
+        void theServiceRunsThatLine() throws Exception {
+            List<String> libraries = new ArrayList<>();
+            try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(jar().toFile())) {
+                jar.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.startsWith("BOOT-INF/lib/reactor-"))
+                        .forEach(libraries::add);
+            }
+            String[] versions = reactorNettyAndCore();
+            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-netty-http-" + versions[0])),
+                    libraries::toString);
+            assertTrue(libraries.stream().anyMatch(n -> n.startsWith("BOOT-INF/lib/reactor-core-" + versions[1])),
+                    libraries::toString);
+        }
+
+        @ParameterizedTest(name = "{0} with {1}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#olderLinePatternsAndClients")
+        void eachKeyPatternCarriesTheLabelOrTheLocalLane(String pattern, String client) {
+            String requestId = "rx-old-" + pattern + "-" + client + "-" + System.nanoTime();
+            Http.Response labelled = Http.get(service().url(Http.withQuery("/echo", "pattern", pattern, "client", client)),
+                    LABEL, "lane-old", REQUEST_ID, requestId);
+            assertNull(check(labelled, false, pattern, "lane-old", requestId));
+
+            Http.Response unlabelled = Http.get(service().url(Http.withQuery("/fn/echo", "pattern", pattern, "client", client)),
+                    REQUEST_ID, requestId + "-u");
+            assertNull(check(unlabelled, false, pattern, WEBFLUX_LANE, requestId + "-u"));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#clientsAndBlocking")
+        void outsideAnyRequestTheLocalLabel(String client) {
+            Http.Response response = Http.get(service().url("/background?client=" + client), LABEL, "lane-bg", REQUEST_ID, "bg-id");
+
+            assertNull(check(response, false, "background", WEBFLUX_LANE, null));
+        }
+    }
+
+    /** Spring Boot 3.5: Spring Framework 6.2, Reactor Netty 1.2, reactor-core 3.7. */
+    @Nested
+    class OnSpringBoot3 extends OnAnOlderLine {
+
+        @Override
+        AgentJvm service() {
+            return webfluxBoot3;
+        }
+
+        @Override
+        java.nio.file.Path jar() {
+            return Artifacts.webfluxBoot3Jar();
+        }
+
+        @Override
+        String[] reactorNettyAndCore() {
+            return new String[] {"1.2.", "3.7."};
+        }
+    }
+
+    /** Spring Boot 2.7: Spring Framework 5.3, Reactor Netty 1.0, reactor-core 3.4 (the agent compiles against 1.0 and 3.4). */
+    @Nested
+    class OnSpringBoot27 extends OnAnOlderLine {
+
+        @Override
+        AgentJvm service() {
+            return webfluxBoot2;
+        }
+
+        @Override
+        java.nio.file.Path jar() {
+            return Artifacts.webfluxBoot2Jar();
+        }
+
+        @Override
+        String[] reactorNettyAndCore() {
+            return new String[] {"1.0.", "3.4."};
+        }
+    }
+
+    /**
+     * Spring Cloud Gateway (server-webflux, with the agent, lane {@link #GATEWAY_LANE}) routes every path to the WebFlux
+     * service, which calls the backend through the pattern the client names in {@code x-pattern}. Spring Cloud Gateway
+     * passes the request's own headers on by itself; what graylane adds at the gateway is the label of a request that
+     * has none in a header (the gateway's lane, or the label from baggage), and it must not add a second value to a
+     * header the gateway already passes on.
+     */
+    @Nested
+    class ThroughSpringCloudGateway {
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
+        void theLabelAndRequestIdReachTheBackendOnceEach(String pattern) {
+            String requestId = "rx-gw-" + pattern + "-" + System.nanoTime();
+            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", pattern, LABEL, "lane-gw", REQUEST_ID, requestId);
+
+            assertNull(checkBehindTheGateway(response, pattern, "lane-gw", requestId));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
+        void withoutALabelTheGatewaysLane(String pattern) {
+            String requestId = "rx-gw-unlabelled-" + pattern + "-" + System.nanoTime();
+            Http.Response response = Http.get(gateway.url("/fn/echo"), "x-pattern", pattern, REQUEST_ID, requestId);
+
+            assertNull(checkBehindTheGateway(response, pattern, GATEWAY_LANE, requestId));
+        }
+
+        /** The label only in W3C baggage (the second label source): the gateway resolves it and sends the header. */
+        @Test
+        void aLabelFromBaggageBecomesTheHeader() {
+            String requestId = "rx-gw-baggage-" + System.nanoTime();
+            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", "flatmap",
+                    "baggage", LABEL + "=lane-bag", REQUEST_ID, requestId);
+
+            assertNull(checkBehindTheGateway(response, "flatmap", "lane-bag", requestId));
+        }
+    }
+
+    /** {@link #check}, and the WebFlux service behind the gateway received exactly the label and request id itself. */
+    private static String checkBehindTheGateway(Http.Response response, String pattern, String label, String requestId) {
+        if (response.status() == 200) {
+            JsonNode answer = response.json();
+            if (!Echo.values(answer, LABEL).equals(List.of(label)) || !Echo.values(answer, REQUEST_ID).equals(List.of(requestId))) {
+                return "the WebFlux service got " + answer.path("headers") + " from the gateway, expected " + label
+                        + " " + requestId;
+            }
+        }
+        return check(response, false, pattern, label, requestId);
+    }
+
+    /** The patterns run on the older lines: one of each kind of thread hop. */
+    static Stream<Arguments> olderLinePatternsAndClients() {
+        List<String> key = List.of("direct", "publish-on", "bounded-elastic", "delay", "flatmap", "zip", "retry", "blocking");
+        return patternsAndClients().filter(a -> key.contains((String) a.get()[0]));
     }
 
     /**

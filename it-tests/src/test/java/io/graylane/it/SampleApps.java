@@ -40,7 +40,29 @@ final class SampleApps {
      * busy machine, hence the longer wait.
      */
     static AgentJvm.Builder webflux(String name, String nextUrl) {
-        AgentJvm.Builder builder = AgentJvm.builder(name, Artifacts.webfluxJar());
+        return webflux(name, Artifacts.webfluxJar(), nextUrl);
+    }
+
+    /** The same WebFlux sample built on the Spring Boot 3 line: Reactor Netty 1.2, reactor-core 3.7. */
+    static AgentJvm.Builder webfluxBoot3(String name, String nextUrl) {
+        return webflux(name, Artifacts.webfluxBoot3Jar(), nextUrl);
+    }
+
+    /** The same WebFlux sample built on the Spring Boot 2.7 line: Reactor Netty 1.0, reactor-core 3.4. */
+    static AgentJvm.Builder webfluxBoot2(String name, String nextUrl) {
+        return webflux(name, Artifacts.webfluxBoot2Jar(), nextUrl);
+    }
+
+    /**
+     * {@code graylane-gateway.jar PORT TARGET_URL}: Spring Cloud Gateway (server-webflux, Spring Boot 4) routing every
+     * path but its own /health to TARGET_URL.
+     */
+    static AgentJvm.Builder gateway(String name, String targetUrl) {
+        return webflux(name, Artifacts.gatewayJar(), targetUrl);
+    }
+
+    private static AgentJvm.Builder webflux(String name, java.nio.file.Path jar, String nextUrl) {
+        AgentJvm.Builder builder = AgentJvm.builder(name, jar);
         return builder.args(Integer.toString(builder.port()), nextUrl).startupTimeout(java.time.Duration.ofMinutes(3));
     }
 
