@@ -108,6 +108,8 @@ public final class DemoClient {
 
     /** A minimal JSON reader for the sample apps' own output: objects, arrays, strings. */
     private static final class Reader {
+        private static final String[] LITERALS = {"null", "true", "false"};
+
         private final String s;
         private int i;
 
@@ -141,6 +143,17 @@ public final class DemoClient {
                 return list;
             }
             if (c == '"') return string();
+            for (String literal : LITERALS) { // null, true, false: as text
+                if (s.startsWith(literal, i)) {
+                    i += literal.length();
+                    return literal.equals("null") ? null : literal;
+                }
+            }
+            if (c == '-' || (c >= '0' && c <= '9')) { // a number: as text
+                int start = i;
+                while (i < s.length() && "+-.eE0123456789".indexOf(s.charAt(i)) >= 0) i++;
+                return s.substring(start, i);
+            }
             throw new IllegalArgumentException("unexpected '" + c + "' at " + i + " in " + s);
         }
 
