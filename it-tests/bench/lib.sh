@@ -8,7 +8,7 @@
 root=$PWD
 run=$out/logs
 agent=$root/agent/target/graylane-agent.jar
-front_jar=$root/sample-apps/target/graylane-front.jar
+front_jar=${front_jar:-$root/sample-apps/target/graylane-front.jar}  # run.sh --chain webflux sets its own
 backend_jar=$root/sample-apps/target/graylane-backend.jar
 tool_dir=$out/tool
 tool=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp "$tool_dir" BenchTool)

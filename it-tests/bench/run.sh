@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Overhead benchmark of the two-hop chain
-#     wrk -> front (Jetty 12, /call/okhttp) -> OkHttp 5 -> backend (Tomcat 9, /echo)
+# Overhead benchmark of a two-hop chain, one of
+#     servlet (default)  wrk -> front (Jetty 12, /call/okhttp) -> OkHttp 5 -> backend (Tomcat 9, /echo)
+#     webflux            wrk -> webflux (Spring WebFlux on Reactor Netty, /echo?pattern=direct&client=webclient)
+#                           -> WebClient -> backend (Tomcat 9, /echo)
 # each service its own JVM on 127.0.0.1, started once per configuration and round:
 #     none                    no agent
 #     graylane                the graylane agent (defaults, local lane "base")
@@ -13,9 +15,11 @@
 # JVM start to first answered request (and the CPU time spent until then), peak RSS (VmHWM) of each JVM, CPU time
 # per request (utime+stime over the measured window). Also the start time of a hello-world JVM with and without
 # each agent.
-# Tables (median over rounds, min-max, ratio to none) go to stdout and it-tests/target/bench/results.md.
+# Tables (median over rounds, min-max, ratio to none) go to stdout and it-tests/target/bench/results.md
+# (results-webflux.md for the webflux chain).
 #
 # Usage: bash it-tests/bench/run.sh [options]
+#   --chain NAME        servlet (default) or webflux: which front is measured
 #   --rounds N          rounds, each runs every configuration once (default 3)
 #   --duration S        measured seconds per configuration and round (default 30)
 #   --warmup S          warm-up seconds before each measurement, same load, discarded (default 40: on 2 cores the
@@ -38,7 +42,7 @@ rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
 configs=none,graylane,graylane-mirror-sink,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-build=false note=""
+build=false note="" chain=servlet
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift ;;
@@ -48,6 +52,7 @@ while (($#)); do
     --wrk-threads) wrk_threads=$2; shift ;;
     --start-runs) start_runs=$2; shift ;;
     --configs) configs=$2; shift ;;
+    --chain) chain=$2; shift ;;
     --jvm-opts) jvm_opts=$2; shift ;;
     --java) java_bin=$2; shift ;;
     --build) build=true ;;
@@ -61,9 +66,16 @@ done
 
 out=it-tests/target/bench
 name=bench
+case $chain in
+  servlet) front_path=/call/okhttp suffix="" ;;
+  webflux) front_path="/echo?pattern=direct&client=webclient" suffix=-webflux
+           front_jar=$PWD/sample-apps/target/graylane-webflux.jar ;;  # lib.sh keeps it
+  *) echo "run.sh: unknown chain $chain (servlet or webflux)" >&2; exit 2 ;;
+esac
 # shellcheck source=it-tests/bench/lib.sh
 source it-tests/bench/lib.sh
-results=$out/results.tsv
+results=$out/results$suffix.tsv
+meta=$out/meta$suffix.md
 extension=$root/extensions/target/graylane-otel-extension.jar
 read -r -a service_opts <<<"$jvm_opts"
 
@@ -149,12 +161,13 @@ java_version=$("$java_bin" -version 2>&1 | sed -n 1p)
 wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
 {
   [[ -n $note ]] && echo "**$note**" && echo
+  echo "- chain: $chain, wrk -> $(basename "$front_jar") ($front_path) -> $(basename "$backend_jar") (/echo)"
   echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
   echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p), $(nproc) CPUs, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- java: $java_version; services run with \`$jvm_opts\`; $wrk_version; OpenTelemetry Java agent $otel_version"
   echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
-} >"$out/meta.md"
+} >"$meta"
 : >"$results"
 
 # ---- hello-world start time --------------------------------------------------------------------
@@ -188,14 +201,14 @@ run_config() {  # ROUND CONFIG
     "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$backend_jar" "$bport"
   b_pid=$svc_pid b_first=$svc_first_ms b_start_cpu=$(cpu_ticks "$svc_pid")
   fport=$(free_port)
-  launch "$tag-front" "http://127.0.0.1:$fport/call/okhttp" --body-file "$run/$tag-first.json" \
+  launch "$tag-front" "http://127.0.0.1:$fport$front_path" --body-file "$run/$tag-first.json" \
     --header "x-asm-traffic-tag: dev-x" --header "x-request-id: bench-first" --header "traceparent: $probe_traceparent" \
     -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$front_jar" "$fport" "http://127.0.0.1:$bport"
   f_pid=$svc_pid f_first=$svc_first_ms f_start_cpu=$(cpu_ticks "$svc_pid")
   "${tool[@]}" check --config "$config" --traceparent "$probe_traceparent" "$run/$tag-first.json" \
     || die "$config does not forward what it should (front answer in $run/$tag-first.json)"
 
-  local url="http://127.0.0.1:$fport/call/okhttp"
+  local url="http://127.0.0.1:$fport$front_path"
   local load=(wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
@@ -247,6 +260,6 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/meta.md"
-"${tool[@]}" report --results "$results" --meta "$out/meta.md" --out "$out/results.md"
-log "written: $out/results.md (raw figures: $results, logs: $run/)"
+echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$meta"
+"${tool[@]}" report --results "$results" --meta "$meta" --out "$out/results$suffix.md"
+log "written: $out/results$suffix.md (raw figures: $results, logs: $run/)"

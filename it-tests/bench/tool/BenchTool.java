@@ -449,7 +449,7 @@ public final class BenchTool {
             new Metric("backend_cpu_us", "Backend CPU per request, us (user+system)", 1, null),
             new Metric("front_rss_mb", "Front peak RSS (VmHWM), MB", 1, new Goal("<= none + 15 MB", false, false, 15)),
             new Metric("backend_rss_mb", "Backend peak RSS (VmHWM), MB", 1, new Goal("<= none + 15 MB", false, false, 15)),
-            new Metric("front_first_ms", "Front start, JVM start to first /call/okhttp answered, ms", 0, null),
+            new Metric("front_first_ms", "Front start, JVM start to first chain request answered, ms", 0, null),
             new Metric("backend_first_ms", "Backend start, JVM start to first /health answered, ms", 0, null),
             new Metric("front_start_cpu_ms", "Front start CPU, user+system time until the first answer, ms", 0, null),
             new Metric("backend_start_cpu_ms", "Backend start CPU, user+system time until the first answer, ms", 0, null),
