@@ -2,32 +2,72 @@ package io.graylane.agent.instrumentation.reactor.helper;
 
 import io.graylane.core.Traffic;
 import io.graylane.core.hook.Hook;
+import org.reactivestreams.Processor;
+import org.reactivestreams.Publisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.Fuseable;
 import reactor.core.Scannable;
+import reactor.core.publisher.ConnectableFlux;
 
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
- * Registered with {@code Hooks.onEachOperator} (through {@code Operators.lift}): when a chain is subscribed, each of
- * its operators hands its signals to the next through a {@link ContextSubscriber} holding the context current at that
- * moment. Every operator, so a chain that hops threads between any two of them keeps the context. An injected helper.
+ * Registered with {@code Hooks.onEachOperator} (through {@code Operators.liftPublisher}): when a chain is subscribed,
+ * the publishers where a signal can arrive on another thread or from another subscription hand their signals on
+ * through a {@link ContextSubscriber} holding the context current at that moment. An injected helper.
+ *
+ * <p>Which publishers: a thread can change only where a signal enters the chain (a source such as a Netty read,
+ * {@code fromFuture}, {@code create}, a sink or any publisher that is not reactor-core's) or where one upstream feeds
+ * several subscribers ({@code cache}, {@code share}, {@code publish}, {@code replay}, processors): those are lifted
+ * when they are assembled. Operators between them run inside the signal of their upstream and so under its context;
+ * hops through a Reactor scheduler ({@code publishOn}, {@code subscribeOn}, {@code delay*}, {@code timeout}) carry the
+ * context through {@link ScheduleHook}. Lifting every operator instead cost a WebFlux service about 45 us of CPU per
+ * request: a wrapper per operator, lost operator fusion and two thread-local lookups per signal per operator.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
-public final class ContextLifter implements BiFunction<Scannable, CoreSubscriber, CoreSubscriber> {
+public final class ContextLifter implements Predicate<Publisher>, BiFunction<Publisher, CoreSubscriber, CoreSubscriber> {
 
     public static final ContextLifter INSTANCE = new ContextLifter();
     /** The key of graylane's hooks in {@code Hooks} and {@code Schedulers}. */
     public static final String KEY = "io.graylane";
 
+    private static final String REACTOR_PUBLISHERS = "reactor.core.publisher.";
+
     private ContextLifter() {}
 
+    /** At assembly: is {@code publisher} a place where signals may arrive outside the subscriber's context? */
     @Override
-    public CoreSubscriber apply(Scannable operator, CoreSubscriber actual) {
-        // just, empty, error: the value is there at subscription, on the subscriber's thread
-        if (operator instanceof Fuseable.ScalarCallable || actual instanceof ContextSubscriber || !Hook.REACTOR.isOn()) {
-            return actual;
+    public boolean test(Publisher publisher) {
+        try {
+            // just, empty, error: the value is there at subscription, on the subscriber's thread
+            if (publisher instanceof Fuseable.ScalarCallable) return false;
+            if (isMulticast(publisher)) return true;
+            Object parent = publisher instanceof Scannable ? ((Scannable) publisher).scanUnsafe(Scannable.Attr.PARENT) : null;
+            if (!(parent instanceof Publisher)) return true;
+            // a library's own publisher (Reactor Netty's reads, an adapted foreign publisher)
+            if (!parent.getClass().getName().startsWith(REACTOR_PUBLISHERS)) return true;
+            if (parent instanceof Fuseable.ScalarCallable) return false;
+            // a reactor-core source that was never assembled, so never lifted (a sink's or processor's view)
+            return !(parent instanceof Scannable) || ((Scannable) parent).scanUnsafe(Scannable.Attr.PARENT) == null;
+        } catch (Throwable t) {
+            Hook.REACTOR.fail(t);
+            return false;
         }
+    }
+
+    private static boolean isMulticast(Publisher publisher) {
+        if (publisher instanceof ConnectableFlux || publisher instanceof Processor) return true;
+        String name = publisher.getClass().getName();
+        if (!name.startsWith(REACTOR_PUBLISHERS)) return false;
+        name = name.substring(REACTOR_PUBLISHERS.length());
+        return name.startsWith("MonoCache") || name.startsWith("FluxRefCount") || name.startsWith("FluxAutoConnect");
+    }
+
+    /** At subscription: the subscriber of a lifted publisher gets its signals under the context current now. */
+    @Override
+    public CoreSubscriber apply(Publisher publisher, CoreSubscriber actual) {
+        if (actual instanceof ContextSubscriber || !Hook.REACTOR.isOn()) return actual;
         try {
             return new ContextSubscriber(actual, Traffic.current());
         } catch (Throwable t) {
