@@ -2,15 +2,19 @@ package io.graylane.agent.instrumentation.reactor.helper;
 
 import io.graylane.core.Traffic;
 import io.graylane.core.hook.Hook;
-import org.reactivestreams.Processor;
 import org.reactivestreams.Publisher;
 import reactor.core.CoreSubscriber;
-import reactor.core.Fuseable;
 import reactor.core.Scannable;
-import reactor.core.publisher.ConnectableFlux;
 
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+
+import static io.graylane.agent.instrumentation.reactor.helper.PublisherKind.KIND;
+import static io.graylane.agent.instrumentation.reactor.helper.PublisherKind.MULTICAST;
+import static io.graylane.agent.instrumentation.reactor.helper.PublisherKind.PUBLISHER;
+import static io.graylane.agent.instrumentation.reactor.helper.PublisherKind.REACTOR;
+import static io.graylane.agent.instrumentation.reactor.helper.PublisherKind.SCALAR;
+import static io.graylane.agent.instrumentation.reactor.helper.PublisherKind.SCANNABLE;
 
 /**
  * Registered with {@code Hooks.onEachOperator} (through {@code Operators.liftPublisher}): when a chain is subscribed,
@@ -26,13 +30,12 @@ import java.util.function.Predicate;
  * request: a wrapper per operator, lost operator fusion and two thread-local lookups per signal per operator.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
-public final class ContextLifter implements Predicate<Publisher>, BiFunction<Publisher, CoreSubscriber, CoreSubscriber> {
+public final class ContextLifter
+        implements Predicate<Publisher>, BiFunction<Publisher, CoreSubscriber, CoreSubscriber> {
 
     public static final ContextLifter INSTANCE = new ContextLifter();
     /** The key of graylane's hooks in {@code Hooks} and {@code Schedulers}. */
     public static final String KEY = "io.graylane";
-
-    private static final String REACTOR_PUBLISHERS = "reactor.core.publisher.";
 
     private ContextLifter() {}
 
@@ -40,28 +43,22 @@ public final class ContextLifter implements Predicate<Publisher>, BiFunction<Pub
     @Override
     public boolean test(Publisher publisher) {
         try {
+            int kind = KIND.get(publisher.getClass());
             // just, empty, error: the value is there at subscription, on the subscriber's thread
-            if (publisher instanceof Fuseable.ScalarCallable) return false;
-            if (isMulticast(publisher)) return true;
-            Object parent = publisher instanceof Scannable ? ((Scannable) publisher).scanUnsafe(Scannable.Attr.PARENT) : null;
-            if (!(parent instanceof Publisher)) return true;
+            if ((kind & SCALAR) != 0) return false;
+            if ((kind & MULTICAST) != 0) return true;
+            Object parent = (kind & SCANNABLE) != 0 ? ((Scannable) publisher).scanUnsafe(Scannable.Attr.PARENT) : null;
+            if (parent == null) return true;
+            int parentKind = KIND.get(parent.getClass());
             // a library's own publisher (Reactor Netty's reads, an adapted foreign publisher)
-            if (!parent.getClass().getName().startsWith(REACTOR_PUBLISHERS)) return true;
-            if (parent instanceof Fuseable.ScalarCallable) return false;
+            if ((parentKind & (PUBLISHER | REACTOR)) != (PUBLISHER | REACTOR)) return true;
+            if ((parentKind & SCALAR) != 0) return false;
             // a reactor-core source that was never assembled, so never lifted (a sink's or processor's view)
-            return !(parent instanceof Scannable) || ((Scannable) parent).scanUnsafe(Scannable.Attr.PARENT) == null;
+            return (parentKind & SCANNABLE) == 0 || ((Scannable) parent).scanUnsafe(Scannable.Attr.PARENT) == null;
         } catch (Throwable t) {
             Hook.REACTOR.fail(t);
             return false;
         }
-    }
-
-    private static boolean isMulticast(Publisher publisher) {
-        if (publisher instanceof ConnectableFlux || publisher instanceof Processor) return true;
-        String name = publisher.getClass().getName();
-        if (!name.startsWith(REACTOR_PUBLISHERS)) return false;
-        name = name.substring(REACTOR_PUBLISHERS.length());
-        return name.startsWith("MonoCache") || name.startsWith("FluxRefCount") || name.startsWith("FluxAutoConnect");
     }
 
     /** At subscription: the subscriber of a lifted publisher gets its signals under the context current now. */
