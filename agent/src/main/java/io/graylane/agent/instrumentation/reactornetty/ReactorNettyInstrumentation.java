@@ -39,6 +39,9 @@ public final class ReactorNettyInstrumentation implements InstrumentationModule 
                         PACKAGE + "ReactorNettyClientCreatedAdvice"))
                 .transform(advices.advice(hook(), named("requestWithBody").and(takesArguments(1))
                                 .and(takesArgument(0, named("reactor.netty.http.client.HttpClientOperations"))),
-                        PACKAGE + "ReactorNettyClientRequestAdvice"));
+                        PACKAGE + "ReactorNettyClientRequestAdvice"))
+                .named("reactor.netty.http.client.HttpClientOperations")
+                .transform(advices.advice(hook(), named("send").and(takesArguments(0)),
+                        PACKAGE + "ReactorNettyClientSendAdvice"));
     }
 }
