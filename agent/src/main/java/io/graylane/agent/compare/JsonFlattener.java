@@ -122,7 +122,10 @@ final class JsonFlattener {
             if (text.length() > 100) return text;
             BigDecimal value = new BigDecimal(text);
             if (value.signum() == 0) return "0";
-            return value.stripTrailingZeros().toString();
+            BigDecimal canonical = value.stripTrailingZeros();
+            int scale = canonical.scale();
+            // plain digits unless that would write very many zeros (1e300); equal values, equal texts either way
+            return scale > -20 && scale < 20 ? canonical.toPlainString() : canonical.toString();
         } catch (RuntimeException e) {
             return text;
         }
