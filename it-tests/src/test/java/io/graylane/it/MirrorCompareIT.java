@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -222,6 +223,181 @@ class MirrorCompareIT {
         String table = runReport(report, null);
         assertEquals(Set.of(), regressed(table, ITEMS_ENDPOINT), table);
         assertTrue(table.contains("noise     $.servedAt"), table);
+    }
+
+    // ---- 3. bad candidates: incomparable or failed, never a failed primary, never more memory than the bounds ----
+
+    @Test
+    void badCandidatesAreIncomparableOrFailedAndThePrimaryIsUnharmed() throws Exception {
+        Path report = reportFile("bad");
+        List<String> kinds = List.of("garbage", "truncated", "html", "short-json", "huge", "huge-chunked", "hang");
+        int each = 10;
+        try (BadCandidate bad = new BadCandidate()) {
+            AgentJvm primary = null;
+            try {
+                // a small heap: a 50 MB answer kept whole would not fit next to the service
+                primary = primary("bad-primary", false, bad.url(), null, report)
+                        .systemProperty("graylane.mirror.timeout", "1s")
+                        .jvmOptions("-Xmx64m")
+                        .start();
+                List<String> paths = new ArrayList<>();
+                for (String kind : kinds) for (int i = 0; i < each; i++) paths.add("/items/" + i + "?bad=" + kind);
+                java.util.Collections.shuffle(paths, new java.util.Random(7));
+                try (CompareCounters counters = CompareCounters.of(primary); MirrorCounters mirror = MirrorCounters.of(primary)) {
+                    long started = System.nanoTime();
+                    send(primary, paths);
+                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    awaitCompared(counters, paths.size());
+                    Map<String, Long> totals = counters.all();
+                    System.out.println("[compare] bad candidates: " + totals + ", mirror " + mirror.all()
+                            + ", primary answered " + paths.size() + " requests in " + millis + " ms");
+                    assertCountersAddUp(totals);
+                    Map<String, Object> items = counters.endpoints().get(ITEMS_ENDPOINT);
+                    assertEquals((long) paths.size(), items.get("incomparable"), items::toString);
+                    // garbage and the hung candidate never gave an HTTP answer: failed copies
+                    assertTrue(mirror.get("Failed") >= 2L * each, mirror.all()::toString);
+                    assertEquals(200, Http.get(primary.url("/items/3")).status());
+                }
+                assertTrue(!primary.log().contains("OutOfMemoryError"), "the primary ran out of memory");
+            } finally {
+                AgentJvm.closeAll(primary);
+            }
+        }
+        String table = runReport(report, null);
+        System.out.println("[compare] report of bad candidates:\n" + table);
+        assertTrue(table.contains("incomparable: GET /items/"), table);
+    }
+
+    /**
+     * A candidate that answers badly, by the request's {@code bad} parameter: bytes that are not HTTP, a body cut
+     * short, HTML or a JSON fragment where JSON is expected, 50 MB (with a length, or chunked), or nothing at all.
+     */
+    static final class BadCandidate implements AutoCloseable {
+        private static final int HUGE = 50 * 1024 * 1024;
+        private final java.net.ServerSocket server;
+        private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "bad-candidate");
+            t.setDaemon(true);
+            return t;
+        });
+        private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        BadCandidate() throws IOException {
+            server = new java.net.ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress());
+            handlers.execute(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket socket = server.accept();
+                        open.add(socket);
+                        handlers.execute(() -> serve(socket));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getLocalPort();
+        }
+
+        private void serve(java.net.Socket socket) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                java.io.OutputStream out = socket.getOutputStream();
+                while (true) {
+                    String head = readHead(in);
+                    if (head == null) return;
+                    String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+                    String kind = target.contains("bad=") ? target.substring(target.indexOf("bad=") + 4) : "";
+                    switch (kind) {
+                        case "garbage":
+                            out.write("SSH-2.0-nope\r\n\u0000\u0001garbage\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                            return;
+                        case "truncated":
+                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                                    + "{\"id\":1,\"na").getBytes(StandardCharsets.ISO_8859_1));
+                            return;
+                        case "html":
+                            respond(out, "text/html", "<html><body>Service Unavailable</body></html>");
+                            break;
+                        case "short-json":
+                            respond(out, "application/json", "{\"id\":1,\"name\":");
+                            break;
+                        case "huge":
+                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + HUGE
+                                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            writeHuge(out, false);
+                            return;
+                        case "huge-chunked":
+                            out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                            writeHuge(out, true);
+                            return;
+                        case "hang":
+                            socket.setSoTimeout(30_000);
+                            in.read(); // holds the connection until the client gives up
+                            return;
+                        default:
+                            respond(out, "text/plain", "ok");
+                    }
+                }
+            } catch (IOException e) {
+                // the client gave up: what the bad ones expect
+            } finally {
+                open.remove(socket);
+            }
+        }
+
+        private static void respond(java.io.OutputStream out, String type, String body) throws IOException {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nContent-Length: " + b.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(b);
+            out.flush();
+        }
+
+        private static void writeHuge(java.io.OutputStream out, boolean chunked) throws IOException {
+            byte[] block = new byte[64 * 1024];
+            Arrays.fill(block, (byte) ' ');
+            block[0] = '[';
+            for (int sent = 0; sent < HUGE; sent += block.length) {
+                if (chunked) out.write((Integer.toHexString(block.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(block);
+                if (chunked) out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                block[0] = ' ';
+            }
+            if (chunked) out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        /** The request line (headers read and dropped; copies of GETs have no body), or null at the end of the stream. */
+        private static String readHead(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            String first = null;
+            int c;
+            while ((c = in.read()) >= 0) {
+                if (c == '\n') {
+                    String text = line.toString().trim();
+                    line.setLength(0);
+                    if (first == null) {
+                        first = text;
+                    } else if (text.isEmpty()) {
+                        return first;
+                    }
+                } else {
+                    line.append((char) c);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (java.net.Socket s : open) s.close();
+            handlers.shutdownNow();
+        }
     }
 
     // ---- the report command ----

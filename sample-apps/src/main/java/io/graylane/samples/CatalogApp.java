@@ -38,6 +38,10 @@ public final class CatalogApp {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 4 && args[0].equals("--load")) {
+            load(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
         if (args.length < 2 || args.length > 3 || !(args[1].equals("v1") || args[1].equals("v2"))) {
             System.err.println("usage: CatalogApp PORT v1|v2 [jetty|tomcat]");
             System.exit(2);
@@ -50,6 +54,30 @@ public final class CatalogApp {
         } else {
             startJetty(port, candidate);
         }
+    }
+
+    /**
+     * {@code CatalogApp --load BASE_URL ITEMS USERS}: GETs /items/0.. and /users/0.. once each, with a request id,
+     * from 4 threads; exits 1 if any answer is not 200.
+     */
+    static void load(String base, int items, int users) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.util.List<String> paths = new java.util.ArrayList<>();
+        for (int i = 0; i < items; i++) paths.add("/items/" + i);
+        for (int i = 0; i < users; i++) paths.add("/users/" + i);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+        for (String path : paths) {
+            answers.add(pool.submit(() -> client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                    .header("x-request-id", "demo" + path.replace('/', '-')).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()));
+        }
+        int failed = 0;
+        for (java.util.concurrent.Future<Integer> answer : answers) if (answer.get() != 200) failed++;
+        pool.shutdown();
+        System.out.println("sent " + paths.size() + " requests to " + base + ": " + (paths.size() - failed) + " answered 200");
+        if (failed > 0) System.exit(1);
     }
 
     /** The JSON of an item. */

@@ -74,7 +74,7 @@ final class ShadowClient implements AutoCloseable {
             return new Answer(status, response.names, response.values, response.headerCount, null, 0, Answer.TOO_LARGE,
                     "the body is larger than graylane.mirror.max-body-bytes (" + maxBody + ")");
         }
-        if (!response.complete && !response.endOfStream) {
+        if (!response.complete && !(response.endOfStream && response.delimitedByEnd())) {
             return new Answer(status, response.names, response.values, response.headerCount, null, 0, Answer.INCOMPLETE,
                     "the body did not arrive whole within graylane.mirror.timeout");
         }
@@ -294,6 +294,11 @@ final class ShadowClient implements AutoCloseable {
             bytes.position(bytes.position() - n);
             collectedLength += n;
             return true;
+        }
+
+        /** The body has neither a length nor chunks: it ends where the stream ends. */
+        boolean delimitedByEnd() {
+            return !inHead && !chunked && contentLength < 0;
         }
 
         /** Whether the response ended exactly where the stream now is, and the connection may be used again. */
