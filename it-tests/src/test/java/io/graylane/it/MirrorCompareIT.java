@@ -404,6 +404,42 @@ class MirrorCompareIT {
         }
     }
 
+    // ---- 4. the comparison's classes and the JSON parser load only when comparison is on ----
+
+    @Test
+    void theParserLoadsOnlyWhenComparing() throws Exception {
+        Path report = reportFile("loading");
+        AgentJvm candidate = catalog("loading-candidate", "v1", false).withAgent(false).start();
+        AgentJvm mirrorOnly = null;
+        AgentJvm comparing = null;
+        try {
+            mirrorOnly = catalog("loading-mirror-only", "v1", false)
+                    .systemProperty("graylane.mirror.enabled", "true")
+                    .systemProperty("graylane.mirror.target", candidate.url(""))
+                    .jvmOptions("-Xlog:class+load=info").start();
+            comparing = primary("loading-comparing", false, candidate.url(""), null, report)
+                    .jvmOptions("-Xlog:class+load=info").start();
+            send(mirrorOnly, paths("/items/", 20));
+            send(comparing, paths("/items/", 20));
+            try (CompareCounters counters = CompareCounters.of(comparing); MirrorCounters mirror = MirrorCounters.of(mirrorOnly)) {
+                awaitCompared(counters, 20);
+                long deadline = System.nanoTime() + SETTLE.toNanos();
+                while (mirror.get("Sent") < 20 && System.nanoTime() - deadline < 0) pause();
+                assertTrue(mirror.get("Sent") >= 20, mirror.all()::toString);
+            }
+            String comparingLog = comparing.log();
+            assertTrue(comparingLog.contains("io.graylane.shaded.com.fasterxml.jackson.core.JsonParser "), "comparing: the parser loads");
+            assertTrue(comparingLog.contains("io.graylane.agent.compare.MirrorCompare "), "comparing: the comparator loads");
+            String mirrorLog = mirrorOnly.log();
+            assertTrue(mirrorLog.contains("io.graylane.core.mirror.ShadowCopy "), "mirroring: its classes show in the log");
+            assertTrue(!mirrorLog.contains("io.graylane.shaded.com.fasterxml"), "mirroring only: no JSON parser class loads");
+            assertTrue(!mirrorLog.contains("io.graylane.agent.compare"), "mirroring only: no comparison class loads");
+            assertTrue(!mirrorLog.contains("io.graylane.core.mirror.PrimaryAnswer"), "mirroring only: no answer is captured");
+        } finally {
+            AgentJvm.closeAll(comparing, mirrorOnly, candidate);
+        }
+    }
+
     // ---- the report command ----
 
     /** {@code java -jar graylane-agent.jar report FILE [--html HTML]}: its standard output. */
