@@ -261,6 +261,27 @@ class MirrorCompareIT {
                     // garbage and the hung candidate never gave an HTTP answer: failed copies
                     assertTrue(mirror.get("Failed") >= 2L * each, mirror.all()::toString);
                     assertEquals(200, Http.get(primary.url("/items/3")).status());
+                    // the primary's own answer of 50 MiB: served whole, kept only up to max-body-bytes, incomparable
+                    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                    for (int i = 0; i < 3; i++) {
+                        java.net.http.HttpResponse<InputStream> big = client.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(primary.url("/big/50"))).header("x-request-id", "big-" + i).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                        long length;
+                        try (InputStream in = big.body()) {
+                            length = in.transferTo(java.io.OutputStream.nullOutputStream());
+                        }
+                        assertEquals(200, big.statusCode());
+                        assertEquals(50L * 1024 * 1024 + 3, length); // [ 0,0,...0 ]
+                    }
+                    long deadline = System.nanoTime() + SETTLE.toNanos();
+                    while (true) {
+                        Map<String, Object> big = counters.endpoints().get("GET /big/{id}");
+                        if (big != null && (Long) big.get("incomparable") == 3) break;
+                        if (System.nanoTime() - deadline > 0) fail("the big answers were not compared: " + counters.endpoints());
+                        pause();
+                    }
                 }
                 assertTrue(!primary.log().contains("OutOfMemoryError"), "the primary ran out of memory");
             } finally {
@@ -270,6 +291,7 @@ class MirrorCompareIT {
         String table = runReport(report, null);
         System.out.println("[compare] report of bad candidates:\n" + table);
         assertTrue(table.contains("incomparable: GET /items/"), table);
+        assertTrue(table.contains("incomparable: GET /big/50: primary: the primary's body is larger than graylane.mirror.max-body-bytes"), table);
     }
 
     /**

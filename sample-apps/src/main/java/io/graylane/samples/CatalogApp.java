@@ -27,6 +27,7 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code GET /items/{id}} -> the item, written with {@code getWriter()}</li>
  *   <li>{@code GET /users/{id}} -> the user, written with {@code getOutputStream()} from an {@code AsyncContext.start} task</li>
  *   <li>{@code GET /text/{id}} -> plain text, the same in both versions</li>
+ *   <li>{@code GET /big/{n}} -> a JSON array of n MiB, written with {@code getOutputStream()}</li>
  * </ul>
  * Jetty 12 (jakarta servlet) by default, Tomcat 9 (javax servlet) with {@code tomcat}.
  */
@@ -94,6 +95,19 @@ public final class CatalogApp {
     static String user(long id) {
         return "{\"user\":{\"id\":" + id + ",\"email\":\"u" + id + "@example.com\",\"active\":" + (id % 2 == 0) + "},"
                 + "\"at\":" + System.currentTimeMillis() * 1000 + System.nanoTime() % 1000 + "}";
+    }
+
+    /** A JSON array of {@code mib} MiB: "[0,0,...,0]". */
+    static void big(OutputStream out, long mib) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        for (int i = 0; i < block.length; i += 2) {
+            block[i] = '0';
+            block[i + 1] = ',';
+        }
+        out.write('[');
+        for (long written = 0; written < mib * 1024 * 1024; written += block.length) out.write(block);
+        out.write('0');
+        out.write(']');
     }
 
     private static long id(String path, String prefix) {
@@ -173,6 +187,9 @@ public final class CatalogApp {
                         async.complete();
                     }
                 });
+            } else if (path.startsWith("/big/") && id(path, "/big/") >= 0) {
+                resp.setContentType("application/json");
+                big(resp.getOutputStream(), id(path, "/big/"));
             } else if (path.startsWith("/text/")) {
                 resp.setContentType("text/plain;charset=utf-8");
                 resp.getWriter().print("text " + path.substring(6));
@@ -215,6 +232,9 @@ public final class CatalogApp {
                         async.complete();
                     }
                 });
+            } else if (path.startsWith("/big/") && id(path, "/big/") >= 0) {
+                resp.setContentType("application/json");
+                big(resp.getOutputStream(), id(path, "/big/"));
             } else if (path.startsWith("/text/")) {
                 resp.setContentType("text/plain;charset=utf-8");
                 resp.getWriter().print("text " + path.substring(6));
