@@ -2,7 +2,6 @@ package io.graylane.agent.compare;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The report as one self-contained HTML page: no script, no external resource, and a Content-Security-Policy that
@@ -28,7 +27,7 @@ final class HtmlReport {
                 .append("<p>A field <b>regresses</b> when the candidate differs from the primary more often than the secondary does, ")
                 .append("by more than 3 percentage points and 20% relative; a field where the secondary differs too is <b>noise</b>.</p>\n");
         b.append("<table id=\"endpoints\"><thead><tr><th>endpoint</th><th>compared</th><th>equal</th><th>different</th>")
-                .append("<th>noise-only</th><th>incomparable</th><th>difference rate</th><th>noise rate</th>")
+                .append("<th>noise-only</th><th>incomparable</th><th>different, share</th><th>noise-only, share</th>")
                 .append("<th>regressed fields</th><th>noisy fields</th></tr></thead><tbody>\n");
         for (ReportCommand.Row row : rows) {
             EndpointStats s = row.stats;
@@ -53,8 +52,7 @@ final class HtmlReport {
             b.append("<table class=\"fields\" data-endpoint=\"").append(escape(s.name)).append("\"><thead><tr><th>field</th>")
                     .append("<th>verdict</th><th>candidate rate</th><th>noise rate</th><th>examples: primary / candidate / secondary</th>")
                     .append("</tr></thead><tbody>\n");
-            for (Map.Entry<String, long[]> f : s.fields.entrySet()) {
-                String field = f.getKey();
+            for (String field : byVerdict(s)) {
                 String verdict = s.verdict(field);
                 b.append("<tr class=\"").append(verdict).append("\" data-field=\"").append(escape(field)).append("\"><td><code>")
                         .append(escape(field)).append("</code></td><td data-col=\"verdict\">").append(verdict.isEmpty() ? "rare" : verdict)
@@ -81,6 +79,17 @@ final class HtmlReport {
         }
         b.append("</body></html>\n");
         return b.toString();
+    }
+
+    /** Regressed fields first, then noise, then the rest; each group in the order first seen. */
+    static java.util.List<String> byVerdict(EndpointStats s) {
+        java.util.List<String> ordered = new java.util.ArrayList<>();
+        for (String verdict : new String[]{"regressed", "noise", ""}) {
+            for (String field : s.fields.keySet()) {
+                if (s.verdict(field).equals(verdict)) ordered.add(field);
+            }
+        }
+        return ordered;
     }
 
     private static void cell(StringBuilder b, String column, long value) {

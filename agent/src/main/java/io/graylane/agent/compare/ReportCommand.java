@@ -256,7 +256,7 @@ public final class ReportCommand {
                 EndpointStats s = row.stats;
                 out.println(String.format(Locale.ROOT, "%-40s %9d %9d %9d %10d %12d", s.name, s.compared(),
                         s.outcomes[0], s.outcomes[1], s.outcomes[2], s.outcomes[3]));
-                for (String field : s.fields.keySet()) {
+                for (String field : HtmlReport.byVerdict(s)) {
                     String verdict = s.verdict(field);
                     if (verdict.isEmpty()) continue;
                     out.println(String.format(Locale.ROOT, "    %-9s %-40s candidate %6.2f%%  noise %6.2f%%", verdict, field,
