@@ -137,6 +137,13 @@ public final class PrimaryAnswer {
                             "the primary's body cannot be encoded as " + charset);
                     return;
                 }
+                if ((long) length + encoded.length > max) {
+                    answer = new Answer(status, names, values, headers, null, 0, Answer.TOO_LARGE,
+                            "the primary's body is larger than graylane.mirror.max-body-bytes (" + max + ")");
+                    bytes = null;
+                    chars = null;
+                    return;
+                }
                 if (length > 0) {
                     byte[] both = new byte[length + encoded.length];
                     System.arraycopy(body, 0, both, 0, length);
