@@ -107,6 +107,48 @@ public final class Traffic {
         return s.config.dubboTag(s.config.localLabel);
     }
 
+    /**
+     * This thread's reader for the headers of a received message (a Kafka record, a RocketMQ message), or null when
+     * the hook is off or graylane has not started. It resolves a context and makes nothing current.
+     */
+    public static ReceivedMessage message(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            state = new InboundRequest();
+            THREAD.set(state);
+        }
+        return state.message(s.inbound);
+    }
+
+    /**
+     * Makes a received record's context current on this thread, replacing the previous record's: for a consumer
+     * that hands records to the application one at a time with no call around each (a loop over Kafka's
+     * {@code ConsumerRecords}). The first record remembers what the thread had; {@link #endRecords} puts it back.
+     */
+    public static void beginRecord(TrafficContext context) {
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            state = new InboundRequest();
+            THREAD.set(state);
+        }
+        if (!state.inRecord) {
+            state.beforeRecord = state.current;
+            state.inRecord = true;
+        }
+        state.current = context;
+    }
+
+    /** Ends what {@link #beginRecord} began: the thread gets back what it had before the first record. */
+    public static void endRecords() {
+        InboundRequest state = THREAD.get();
+        if (state == null || !state.inRecord) return;
+        state.current = state.beforeRecord;
+        state.beforeRecord = null;
+        state.inRecord = false;
+    }
+
     /** The context of the current request on this thread, or null. */
     public static TrafficContext current() {
         InboundRequest state = THREAD.get();
