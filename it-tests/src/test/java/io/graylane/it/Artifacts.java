@@ -179,6 +179,40 @@ final class Artifacts {
         return classPath;
     }
 
+    /** The Kafka broker (kafka_2.13, KRaft) and what it needs, copied by sample-apps/kafka-broker. */
+    static List<Path> kafkaBrokerClassPath() {
+        return jarsIn("graylane.kafka-broker.lib", "../sample-apps/target/kafka-broker-lib", "kafka_2.13-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka-broker)");
+    }
+
+    /**
+     * The class path of the Kafka sample (module sample-apps/kafka): its plain jar and the libraries it copies to
+     * sample-apps/target/kafka-lib (the newest kafka-clients, spring-kafka, Jetty). With {@code oldest}, the jars
+     * sample-apps/kafka28 copies (kafka-clients 2.8 and its compression libraries) replace the ones of the same name.
+     */
+    static List<Path> kafkaClassPath(boolean oldest) {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
+        List<Path> libraries = jarsIn("graylane.kafka.lib", "../sample-apps/target/kafka-lib", "kafka-clients-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka)");
+        if (!oldest) {
+            classPath.addAll(libraries);
+            return classPath;
+        }
+        List<Path> replacements = jarsIn("graylane.kafka28.lib", "../sample-apps/target/kafka28-lib",
+                "kafka-clients-" + pinned("graylane.kafka.oldest.version") + ".jar",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka28)");
+        List<String> replaced = replacements.stream().map(p -> artifactOf(p.getFileName().toString())).toList();
+        classPath.addAll(replacements);
+        libraries.stream().filter(p -> !replaced.contains(artifactOf(p.getFileName().toString()))).forEach(classPath::add);
+        return classPath;
+    }
+
+    /** {@code kafka-clients-2.8.2.jar} -> {@code kafka-clients}: the name up to the dash before the version. */
+    private static String artifactOf(String jar) {
+        return jar.replaceFirst("-[0-9][^-]*(-[0-9]+)?\\.jar$", "");
+    }
+
     /** The TransmittableThreadLocal jar among the coexist sample's libraries: the library, and the TTL agent. */
     static Path ttlAgentJar() {
         return existing("graylane.ttl.agent.jar", "../sample-apps/target/coexist-lib/transmittable-thread-local-"

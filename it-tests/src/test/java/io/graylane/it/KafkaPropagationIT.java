@@ -1,0 +1,277 @@
+package io.graylane.it;
+
+import static io.graylane.it.SampleApps.FRONT_LANE;
+import static io.graylane.it.SampleApps.LABEL;
+import static io.graylane.it.SampleApps.REQUEST_ID;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Kafka (instrumentation {@code kafka}): a servlet front publishes one record per request with a plain KafkaProducer
+ * (sample-apps/kafka); consumers call the backend for every record with a client call that sets no header. A real
+ * broker (KRaft, single node, its own JVM without the agent) runs on loopback for the class. Each consumer kind gets
+ * {@value #DEFAULT_RECORDS} records (-Dgraylane.it.kafka.records=N) of five kinds, mixed: labelled {@code dev-a},
+ * labelled {@code dev-b}, unlabelled, with a label graylane rejects, and shadow copies ({@code x-graylane-mirror: 1},
+ * labelled {@code dev-s}); every request has its own {@code x-request-id}. The backend must see, per record, the
+ * request's label (the front's lane for unlabelled and rejected ones), its request id and its shadow marker, with 0
+ * mismatches. Consumers: a plain {@code poll} loop (which also calls the backend after each batch, outside any
+ * record: that call must carry the consumer's own lane and no request id) and a spring-kafka {@code @KafkaListener}
+ * (Spring Boot 4.0), both on the kafka-clients Spring Boot pins; the front and the plain loop again on kafka-clients
+ * 2.8 (the oldest supported); and a plain loop without the agent, which sees nothing.
+ */
+@ExtendWith(JvmLogTail.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaPropagationIT {
+
+    static final int DEFAULT_RECORDS = 2000;
+    private static final int RECORDS = Integer.getInteger("graylane.it.kafka.records", DEFAULT_RECORDS);
+    private static final String CONSUMER_LANE = "consumer-lane";
+    private static final String LISTENER_LANE = "listener-lane";
+    private static final String PLAIN_MAIN = "io.graylane.samples.kafka.PlainConsumerApp";
+    private static final String FRONT_MAIN = "io.graylane.samples.kafka.KafkaFrontApp";
+    private static final String LISTENER_MAIN = "io.graylane.samples.kafka.listener.ListenerApp";
+    private static final Duration CONSUME_DEADLINE = Duration.ofMinutes(2);
+    /** Publishing clients at once: records of different labels interleave in every batch the consumers get. */
+    private static final int PUBLISHERS = 4;
+
+    private KafkaBroker broker;
+    private AgentJvm backend;
+    private AgentJvm front;
+    private AgentJvm plain;
+    private AgentJvm listener;
+
+    @BeforeAll
+    void start() {
+        broker = KafkaBroker.start();
+        AgentJvm.Builder backendBuilder = SampleApps.backend("kafka-backend", null);
+        List<AgentJvm> jvms = AgentJvm.startAll(backendBuilder,
+                front("kafka-front", false, backendBuilder.baseUrl()),
+                plainConsumer("kafka-plain", false, "plain", backendBuilder.baseUrl()),
+                AgentJvm.classpathBuilder("kafka-listener", Artifacts.kafkaClassPath(false), LISTENER_MAIN)
+                        .env("ASM_TRAFFIC_TAG", LISTENER_LANE)
+                        .args("--spring.kafka.bootstrap-servers=" + broker.bootstrap(), "--sample.topic=listen",
+                                "--sample.backend=" + backendBuilder.baseUrl(),
+                                "--spring.kafka.consumer.auto-offset-reset=earliest", "--spring.main.banner-mode=off")
+                        .readyWhenLogShows("[listener] ready")
+                        .startupTimeout(Duration.ofMinutes(3)));
+        backend = jvms.get(0);
+        front = jvms.get(1);
+        plain = jvms.get(2);
+        listener = jvms.get(3);
+    }
+
+    @AfterAll
+    void stop() {
+        AgentJvm.closeAll(front, plain, listener, backend);
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private AgentJvm.Builder front(String name, boolean oldest, String backendUrl) {
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.kafkaClassPath(oldest), FRONT_MAIN)
+                .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+        return builder.args(Integer.toString(builder.port()), broker.bootstrap(), backendUrl);
+    }
+
+    private AgentJvm.Builder plainConsumer(String name, boolean oldest, String topic, String backendUrl) {
+        return AgentJvm.classpathBuilder(name, Artifacts.kafkaClassPath(oldest), PLAIN_MAIN)
+                .env("ASM_TRAFFIC_TAG", CONSUMER_LANE)
+                .args(broker.bootstrap(), topic, topic + "-group", backendUrl)
+                .readyWhenLogShows("[plain] ready");
+    }
+
+    @Test
+    void aPlainPollLoopRunsEachRecordInItsRequestsContext() {
+        Map<String, String> expected = publish(front, "plain", RECORDS);
+        assertEveryRecord(plain, "[plain]", expected);
+        assertBetweenRecordsTheConsumerHasItsOwnLane(plain);
+    }
+
+    @Test
+    void aKafkaListenerRunsEachRecordInItsRequestsContext() {
+        Map<String, String> expected = publish(front, "listen", RECORDS);
+        assertEveryRecord(listener, "[listener]", expected);
+    }
+
+    /** The front and the plain loop on kafka-clients 2.8, the oldest version supported. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OldestClient {
+
+        private AgentJvm front28;
+        private AgentJvm plain28;
+
+        @BeforeAll
+        void start() {
+            List<AgentJvm> jvms = AgentJvm.startAll(front("kafka-front-2.8", true, backend.baseUrl()),
+                    plainConsumer("kafka-plain-2.8", true, "plain28", backend.baseUrl()));
+            front28 = jvms.get(0);
+            plain28 = jvms.get(1);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(front28, plain28);
+        }
+
+        @Test
+        void producerAndPollLoopOnKafkaClients28() {
+            String version = "Kafka version: " + Artifacts.pinned("graylane.kafka.oldest.version");
+            assertTrue(front28.log().contains(version), front28 + " does not log '" + version + "'");
+            assertTrue(plain28.log().contains(version), plain28 + " does not log '" + version + "'");
+            Map<String, String> expected = publish(front28, "plain28", RECORDS);
+            assertEveryRecord(plain28, "[plain]", expected);
+            assertBetweenRecordsTheConsumerHasItsOwnLane(plain28);
+        }
+    }
+
+    /** The same loop without the agent: the records carry the headers, but nothing makes them the consumer's context. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class WithoutTheAgent {
+
+        private AgentJvm bare;
+
+        @BeforeAll
+        void start() {
+            bare = plainConsumer("kafka-plain-no-agent", false, "bare", backend.baseUrl()).withAgent(false).start();
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(bare);
+        }
+
+        @Test
+        void theBackendSeesNoLabelAndNoRequestId() {
+            Map<String, String> published = publish(front, "bare", 20);
+            Map<String, List<String>> seen = awaitRecords(bare, "[plain]", published.keySet().size());
+            for (String id : published.keySet()) {
+                assertEquals(List.of("label=- request-id=- shadow=0"), seen.get(id), "record " + id);
+            }
+        }
+    }
+
+    /**
+     * Publishes {@code n} records through {@code front}, {@link #PUBLISHERS} requests at a time; returns, per record
+     * (its value, which is also its request id), what the backend should see from the consumer:
+     * {@code label=L request-id=ID shadow=0|1}. Every tenth request also checks that the send callback ran in the
+     * request's context.
+     */
+    private static Map<String, String> publish(AgentJvm front, String topic, int n) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        List<Future<String>> sent = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
+        try {
+            for (int i = 0; i < n; i++) {
+                String id = topic + "-" + i;
+                List<String> headers = new ArrayList<>(List.of(REQUEST_ID, id));
+                String label;
+                boolean shadow = false;
+                switch (i % 5) {
+                    case 0 -> label = "dev-a";
+                    case 1 -> label = "dev-b";
+                    case 2 -> label = null;
+                    case 3 -> label = "bad/lane";
+                    default -> {
+                        label = "dev-s";
+                        shadow = true;
+                        headers.addAll(List.of("x-graylane-mirror", "1"));
+                    }
+                }
+                if (label != null) {
+                    headers.addAll(List.of(LABEL, label));
+                }
+                String expectedLabel = label == null || label.equals("bad/lane") ? FRONT_LANE : label;
+                String seen = "label=" + expectedLabel + " request-id=" + id + " shadow=" + (shadow ? 1 : 0);
+                expected.put(id, seen);
+                boolean callback = i % 10 == 7;
+                String url = front.url(Http.withQuery("/publish", "topic", topic, "value", id, "callback",
+                        callback ? "1" : "0"));
+                String answer = "sent " + topic + " " + id + (callback ? " callback " + seen : "");
+                sent.add(pool.submit(() -> {
+                    Http.Response response = Http.get(url, headers.toArray(new String[0]));
+                    return response.status() + " " + response.body() + (response.body().equals(answer) ? "" : " (expected "
+                            + answer + ")");
+                }));
+            }
+            List<String> failures = new ArrayList<>();
+            for (Future<String> f : sent) {
+                String outcome = f.get();
+                if (!outcome.startsWith("200 ") || outcome.endsWith(")")) {
+                    failures.add(outcome);
+                }
+            }
+            assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
+                    failures.size() + " of " + n + " publish requests failed or their callback saw the wrong context");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return expected;
+    }
+
+    /** Once the consumer printed a line for {@code count} distinct records: what it printed per record value. */
+    private static Map<String, List<String>> awaitRecords(AgentJvm consumer, String prefix, int count) {
+        Pattern line = Pattern.compile("^" + Pattern.quote(prefix) + " record=(\\S+) (.*)$", Pattern.MULTILINE);
+        Map<String, List<String>> seen = new LinkedHashMap<>();
+        consumer.awaitLog(count + " records", log -> {
+            seen.clear();
+            Matcher m = line.matcher(log);
+            while (m.find()) {
+                seen.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+            }
+            return seen.size() >= count;
+        }, CONSUME_DEADLINE);
+        return seen;
+    }
+
+    private static void assertEveryRecord(AgentJvm consumer, String prefix, Map<String, String> expected) {
+        Map<String, List<String>> seen = awaitRecords(consumer, prefix, expected.size());
+        List<String> mismatches = new ArrayList<>();
+        int redelivered = 0;
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            List<String> lines = seen.getOrDefault(e.getKey(), List.of());
+            redelivered += Math.max(0, lines.size() - 1);
+            if (lines.isEmpty() || lines.stream().anyMatch(l -> !l.equals(e.getValue()))) {
+                mismatches.add(e.getKey() + ": expected " + e.getValue() + ", the backend saw " + lines);
+            }
+        }
+        System.out.println("[kafka] " + consumer.name() + ": " + expected.size() + " records consumed, "
+                + mismatches.size() + " mismatches, " + redelivered + " redelivered");
+        assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())),
+                mismatches.size() + " of " + expected.size() + " records reached the backend with the wrong context");
+    }
+
+    /** The calls the plain loop makes after each batch, outside any record, carry its own lane and no request id. */
+    private static void assertBetweenRecordsTheConsumerHasItsOwnLane(AgentJvm consumer) {
+        List<String> between = consumer.logLines().stream().filter(l -> l.startsWith("[plain] between ")).toList();
+        assertTrue(!between.isEmpty(), "no call between batches in " + consumer);
+        String own = "[plain] between label=" + CONSUMER_LANE + " request-id=- shadow=0";
+        List<String> wrong = between.stream().filter(l -> !l.equals(own)).toList();
+        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
+                wrong.size() + " of " + between.size() + " calls between batches carried a record's context");
+    }
+}
