@@ -111,6 +111,22 @@ class KafkaPropagationIT {
         assertEveryRecord(listener, "[listener]", expected);
     }
 
+    /**
+     * Records the listener fails on: it is called twice for each (one retry), and then the error handler's recoverer;
+     * all three run in the record's context (without the spring-kafka hook, the recoverer would run after the error
+     * handler read the rest of the batch, with the consumer's own lane).
+     */
+    @Test
+    void theListenersErrorHandlerRunsInTheRecordsContext() {
+        Map<String, String> expected = publish(front, "listen-fail", "listen", 50);
+        assertEveryRecord(listener, "[listener]", expected);
+        assertEveryRecord(listener, "[listener] recovered", expected);
+        Map<String, List<String>> attempts = awaitRecords(listener, "[listener]", expected.keySet());
+        for (String id : expected.keySet()) {
+            assertEquals(2, attempts.get(id).size(), "deliveries of " + id + " (one retry)");
+        }
+    }
+
     /** The front and the plain loop on kafka-clients 2.8, the oldest version supported. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -163,7 +179,7 @@ class KafkaPropagationIT {
         @Test
         void theBackendSeesNoLabelAndNoRequestId() {
             Map<String, String> published = publish(front, "bare", 20);
-            Map<String, List<String>> seen = awaitRecords(bare, "[plain]", published.keySet().size());
+            Map<String, List<String>> seen = awaitRecords(bare, "[plain]", published.keySet());
             for (String id : published.keySet()) {
                 assertEquals(List.of("label=- request-id=- shadow=0"), seen.get(id), "record " + id);
             }
@@ -177,12 +193,17 @@ class KafkaPropagationIT {
      * request's context.
      */
     private static Map<String, String> publish(AgentJvm front, String topic, int n) {
+        return publish(front, topic, topic, n);
+    }
+
+    /** The same, the record values (and request ids) named {@code prefix-N}. */
+    private static Map<String, String> publish(AgentJvm front, String prefix, String topic, int n) {
         Map<String, String> expected = new LinkedHashMap<>();
         List<Future<String>> sent = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
         try {
             for (int i = 0; i < n; i++) {
-                String id = topic + "-" + i;
+                String id = prefix + "-" + i;
                 List<String> headers = new ArrayList<>(List.of(REQUEST_ID, id));
                 String label;
                 boolean shadow = false;
@@ -233,23 +254,23 @@ class KafkaPropagationIT {
         return expected;
     }
 
-    /** Once the consumer printed a line for {@code count} distinct records: what it printed per record value. */
-    private static Map<String, List<String>> awaitRecords(AgentJvm consumer, String prefix, int count) {
+    /** Once the consumer printed a line for every record in {@code ids}: what it printed per record value. */
+    private static Map<String, List<String>> awaitRecords(AgentJvm consumer, String prefix, java.util.Collection<String> ids) {
         Pattern line = Pattern.compile("^" + Pattern.quote(prefix) + " record=(\\S+) (.*)$", Pattern.MULTILINE);
         Map<String, List<String>> seen = new LinkedHashMap<>();
-        consumer.awaitLog(count + " records", log -> {
+        consumer.awaitLog(ids.size() + " records", log -> {
             seen.clear();
             Matcher m = line.matcher(log);
             while (m.find()) {
                 seen.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
             }
-            return seen.size() >= count;
+            return seen.keySet().containsAll(ids);
         }, CONSUME_DEADLINE);
         return seen;
     }
 
     private static void assertEveryRecord(AgentJvm consumer, String prefix, Map<String, String> expected) {
-        Map<String, List<String>> seen = awaitRecords(consumer, prefix, expected.size());
+        Map<String, List<String>> seen = awaitRecords(consumer, prefix, expected.keySet());
         List<String> mismatches = new ArrayList<>();
         int redelivered = 0;
         for (Map.Entry<String, String> e : expected.entrySet()) {

@@ -33,6 +33,8 @@ public final class InboundRequest implements Scope {
     /** Whether a received record's context is current ({@link Traffic#beginRecord}), and what the thread had before. */
     boolean inRecord;
     TrafficContext beforeRecord;
+    /** Listener calls ({@link Traffic#enterListener}) in progress: records reached meanwhile change nothing. */
+    int listenerDepth;
 
     boolean isOpen() {
         return open;

@@ -92,4 +92,21 @@ class ReceivedMessageTest {
         assertNull(Traffic.current(), "the request's context is not put back after it ended");
         assertEquals("consumer-lane", request.label());
     }
+
+    @Test
+    void aListenerCallKeepsItsRecordsContextWhateverRecordsItReaches() {
+        TrafficContext a = resolve(LABEL, "a");
+        TrafficContext b = resolve(LABEL, "b");
+        Traffic.beginRecord(a);
+        Object token = Traffic.enterListener(a);
+        Traffic.beginRecord(b); // an error handler collecting the rest of the batch
+        Traffic.endRecords();
+        assertSame(a, Traffic.current());
+        Traffic.exitListener(token);
+        assertSame(a, Traffic.current());
+        Traffic.endRecords();
+        assertNull(Traffic.current());
+        Traffic.exitListener(Traffic.enterListener(null));
+        assertNull(Traffic.current());
+    }
 }

@@ -21,7 +21,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  *       there, and its {@code onCompletion} (the application's callback and interceptors) runs under it;</li>
  *   <li>consumer: the iterator of {@code ConsumerRecords} makes each record's context current as it reaches the
  *       record ({@code makeNext}, called by {@code hasNext}/{@code next}) until the next record, the end of the
- *       iteration, {@code KafkaConsumer.poll} or {@code close}.</li>
+ *       iteration, {@code KafkaConsumer.poll} or {@code close};</li>
+ *   <li>spring-kafka: {@code ListenerConsumer.doInvokeRecordListener} runs a record listener and, when it throws,
+ *       the error handler under the record's context, whatever records the error handler reads meanwhile.</li>
  * </ul>
  */
 public final class KafkaInstrumentation implements InstrumentationModule {
@@ -51,6 +53,10 @@ public final class KafkaInstrumentation implements InstrumentationModule {
                 .named("org.apache.kafka.clients.consumer.ConsumerRecords$ConcatenatedIterable$1")
                 .transform(advices.advice(hook(), named("makeNext").and(takesArguments(0))
                         .and(returns(named(CONSUMER_RECORD))), PACKAGE + "ConsumerRecordsNextAdvice"))
+                .named("org.springframework.kafka.listener.KafkaMessageListenerContainer$ListenerConsumer")
+                .transform(advices.advice(hook(), named("doInvokeRecordListener").and(takesArguments(2))
+                        .and(takesArgument(0, named(CONSUMER_RECORD)))
+                        .and(takesArgument(1, named("java.util.Iterator"))), PACKAGE + "SpringKafkaRecordListenerAdvice"))
                 .named("org.apache.kafka.clients.consumer.KafkaConsumer")
                 .transform(advices.advice(hook(), named("poll").and(isPublic()).and(takesArguments(1))
                         .or(named("close").and(isPublic())), PACKAGE + "ConsumerEndRecordsAdvice"));
