@@ -208,6 +208,19 @@ final class Artifacts {
         return classPath;
     }
 
+    /**
+     * The Kafka sample's plain jar on the Spring Boot 3 line: the jars sample-apps/kafka-boot3 copies to
+     * sample-apps/target/kafka-boot3-lib (Spring Boot 3.5, spring-kafka 3.3, kafka-clients 3.9; no Jetty, so the
+     * consumers only).
+     */
+    static List<Path> kafkaBoot3ClassPath() {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(jarsIn("graylane.kafka-boot3.lib", "../sample-apps/target/kafka-boot3-lib", "spring-kafka-3.",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka-boot3)"));
+        return classPath;
+    }
+
     /** {@code kafka-clients-2.8.2.jar} -> {@code kafka-clients}: the name up to the dash before the version. */
     private static String artifactOf(String jar) {
         return jar.replaceFirst("-[0-9][^-]*(-[0-9]+)?\\.jar$", "");

@@ -33,8 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * request's label (the front's lane for unlabelled and rejected ones), its request id and its shadow marker, with 0
  * mismatches. Consumers: a plain {@code poll} loop (which also calls the backend after each batch, outside any
  * record: that call must carry the consumer's own lane and no request id) and a spring-kafka {@code @KafkaListener}
- * (Spring Boot 4.0), both on the kafka-clients Spring Boot pins; the front and the plain loop again on kafka-clients
- * 2.8 (the oldest supported); and a plain loop without the agent, which sees nothing.
+ * whose error handler retries failing records and then recovers them (spring-kafka 4.0 on Spring Boot 4.0,
+ * kafka-clients 4.1); the same listener and plain loop on spring-kafka 3.3 and kafka-clients 3.9 (Spring Boot 3.5);
+ * the front and the plain loop on kafka-clients 2.8 (the oldest supported); and a plain loop without the agent, which
+ * sees nothing.
  */
 @ExtendWith(JvmLogTail.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -64,13 +66,7 @@ class KafkaPropagationIT {
         List<AgentJvm> jvms = AgentJvm.startAll(backendBuilder,
                 front("kafka-front", false, backendBuilder.baseUrl()),
                 plainConsumer("kafka-plain", false, "plain", backendBuilder.baseUrl()),
-                AgentJvm.classpathBuilder("kafka-listener", Artifacts.kafkaClassPath(false), LISTENER_MAIN)
-                        .env("ASM_TRAFFIC_TAG", LISTENER_LANE)
-                        .args("--spring.kafka.bootstrap-servers=" + broker.bootstrap(), "--sample.topic=listen",
-                                "--sample.backend=" + backendBuilder.baseUrl(),
-                                "--spring.kafka.consumer.auto-offset-reset=earliest", "--spring.main.banner-mode=off")
-                        .readyWhenLogShows("[listener] ready")
-                        .startupTimeout(Duration.ofMinutes(3)));
+                listenerConsumer("kafka-listener", Artifacts.kafkaClassPath(false), "listen", backendBuilder.baseUrl()));
         backend = jvms.get(0);
         front = jvms.get(1);
         plain = jvms.get(2);
@@ -98,6 +94,17 @@ class KafkaPropagationIT {
                 .readyWhenLogShows("[plain] ready");
     }
 
+    private AgentJvm.Builder listenerConsumer(String name, List<java.nio.file.Path> classPath, String topic,
+                                              String backendUrl) {
+        return AgentJvm.classpathBuilder(name, classPath, LISTENER_MAIN)
+                .env("ASM_TRAFFIC_TAG", LISTENER_LANE)
+                .args("--spring.kafka.bootstrap-servers=" + broker.bootstrap(), "--sample.topic=" + topic,
+                        "--sample.backend=" + backendUrl,
+                        "--spring.kafka.consumer.auto-offset-reset=earliest", "--spring.main.banner-mode=off")
+                .readyWhenLogShows("[listener] ready")
+                .startupTimeout(Duration.ofMinutes(3));
+    }
+
     @Test
     void aPlainPollLoopRunsEachRecordInItsRequestsContext() {
         Map<String, String> expected = publish(front, "plain", RECORDS);
@@ -118,7 +125,11 @@ class KafkaPropagationIT {
      */
     @Test
     void theListenersErrorHandlerRunsInTheRecordsContext() {
-        Map<String, String> expected = publish(front, "listen-fail", "listen", 50);
+        assertErrorHandlerRunsInTheRecordsContext(listener, "listen");
+    }
+
+    private void assertErrorHandlerRunsInTheRecordsContext(AgentJvm listener, String topic) {
+        Map<String, String> expected = publish(front, topic + "-fail", topic, 50);
         assertEveryRecord(listener, "[listener]", expected);
         assertEveryRecord(listener, "[listener] recovered", expected);
         Map<String, List<String>> attempts = awaitRecords(listener, "[listener]", expected.keySet());
@@ -156,6 +167,48 @@ class KafkaPropagationIT {
             Map<String, String> expected = publish(front28, "plain28", RECORDS);
             assertEveryRecord(plain28, "[plain]", expected);
             assertBetweenRecordsTheConsumerHasItsOwnLane(plain28);
+        }
+    }
+
+    /**
+     * The listener and the plain loop on the Spring Boot 3 line: spring-kafka 3.3 and kafka-clients 3.9 (the records
+     * come from the front on the newest client).
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class SpringKafka3 {
+
+        private AgentJvm listener3;
+        private AgentJvm plain3;
+
+        @BeforeAll
+        void start() {
+            List<AgentJvm> jvms = AgentJvm.startAll(
+                    listenerConsumer("kafka-listener-boot3", Artifacts.kafkaBoot3ClassPath(), "listen3", backend.baseUrl()),
+                    AgentJvm.classpathBuilder("kafka-plain-3.9", Artifacts.kafkaBoot3ClassPath(), PLAIN_MAIN)
+                            .env("ASM_TRAFFIC_TAG", CONSUMER_LANE)
+                            .args(broker.bootstrap(), "plain3", "plain3-group", backend.baseUrl())
+                            .readyWhenLogShows("[plain] ready"));
+            listener3 = jvms.get(0);
+            plain3 = jvms.get(1);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(listener3, plain3);
+        }
+
+        @Test
+        void aKafkaListenerAndItsErrorHandlerOnSpringKafka3() {
+            assertTrue(listener3.log().contains("Kafka version: 3.9"), listener3 + " does not run kafka-clients 3.9");
+            assertEveryRecord(listener3, "[listener]", publish(front, "listen3", RECORDS));
+            assertErrorHandlerRunsInTheRecordsContext(listener3, "listen3");
+        }
+
+        @Test
+        void aPlainPollLoopOnKafkaClients39() {
+            assertEveryRecord(plain3, "[plain]", publish(front, "plain3", RECORDS));
+            assertBetweenRecordsTheConsumerHasItsOwnLane(plain3);
         }
     }
 
