@@ -187,25 +187,37 @@ final class Artifacts {
 
     /**
      * The class path of the Kafka sample (module sample-apps/kafka): its plain jar and the libraries it copies to
-     * sample-apps/target/kafka-lib (the newest kafka-clients, spring-kafka, Jetty). With {@code oldest}, the jars
-     * sample-apps/kafka28 copies (kafka-clients 2.8 and its compression libraries) replace the ones of the same name.
+     * sample-apps/target/kafka-lib (the kafka-clients Spring Boot pins, spring-kafka, Jetty).
      */
-    static List<Path> kafkaClassPath(boolean oldest) {
+    static List<Path> kafkaClassPath() {
         List<Path> classPath = new ArrayList<>();
         classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
-        List<Path> libraries = jarsIn("graylane.kafka.lib", "../sample-apps/target/kafka-lib", "kafka-clients-",
-                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka)");
-        if (!oldest) {
-            classPath.addAll(libraries);
-            return classPath;
-        }
-        List<Path> replacements = jarsIn("graylane.kafka28.lib", "../sample-apps/target/kafka28-lib",
-                "kafka-clients-" + pinned("graylane.kafka.oldest.version") + ".jar",
-                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka28)");
-        List<String> replaced = replacements.stream().map(p -> artifactOf(p.getFileName().toString())).toList();
-        classPath.addAll(replacements);
-        libraries.stream().filter(p -> !replaced.contains(artifactOf(p.getFileName().toString()))).forEach(classPath::add);
+        classPath.addAll(kafkaLibraries());
         return classPath;
+    }
+
+    /**
+     * The same with another kafka-clients: {@code "28"} the oldest (kafka.oldest.version, module sample-apps/kafka28),
+     * {@code "-newest"} the newest (kafka.newest.version, sample-apps/kafka-newest). The jars that module copies to
+     * sample-apps/target/kafka28-lib (kafka-newest-lib) replace the sample's jars of the same names.
+     */
+    static List<Path> kafkaClassPath(String line) {
+        String version = pinned(line.equals("28") ? "graylane.kafka.oldest.version" : "graylane.kafka.newest.version");
+        List<Path> replacements = jarsIn("graylane.kafka" + line + ".lib", "../sample-apps/target/kafka" + line + "-lib",
+                "kafka-clients-" + version + ".jar",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka" + line + ")");
+        List<String> replaced = replacements.stream().map(p -> artifactOf(p.getFileName().toString())).toList();
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(replacements);
+        kafkaLibraries().stream().filter(p -> !replaced.contains(artifactOf(p.getFileName().toString())))
+                .forEach(classPath::add);
+        return classPath;
+    }
+
+    private static List<Path> kafkaLibraries() {
+        return jarsIn("graylane.kafka.lib", "../sample-apps/target/kafka-lib", "kafka-clients-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka)");
     }
 
     /**

@@ -85,7 +85,10 @@ final class KafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        String clusterId;
+        do { // the storage tool would read an id that starts with '-' as an option (1 in 64), as Kafka's own ids never do
+            clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        } while (clusterId.startsWith("-"));
         Path formatLog = Artifacts.logDir().resolve("kafka-broker-" + n + "-format.log");
         Process format = launch(classPath, dir, formatLog, "kafka.tools.StorageTool", "format", "-t", clusterId,
                 "-c", dir.resolve("server.properties").toString());

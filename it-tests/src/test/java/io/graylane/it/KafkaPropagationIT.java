@@ -35,8 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * record: that call must carry the consumer's own lane and no request id) and a spring-kafka {@code @KafkaListener}
  * whose error handler retries failing records and then recovers them (spring-kafka 4.0 on Spring Boot 4.0,
  * kafka-clients 4.1); the same listener and plain loop on spring-kafka 3.3 and kafka-clients 3.9 (Spring Boot 3.5);
- * the front and the plain loop on kafka-clients 2.8 (the oldest supported); and a plain loop without the agent, which
- * sees nothing.
+ * the front and the plain loop on kafka-clients 2.8 (the oldest supported) and on the newest; and a plain loop
+ * without the agent, which sees nothing.
  */
 @ExtendWith(JvmLogTail.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -64,9 +64,9 @@ class KafkaPropagationIT {
         broker = KafkaBroker.start();
         AgentJvm.Builder backendBuilder = SampleApps.backend("kafka-backend", null);
         List<AgentJvm> jvms = AgentJvm.startAll(backendBuilder,
-                front("kafka-front", false, backendBuilder.baseUrl()),
-                plainConsumer("kafka-plain", false, "plain", backendBuilder.baseUrl()),
-                listenerConsumer("kafka-listener", Artifacts.kafkaClassPath(false), "listen", backendBuilder.baseUrl()));
+                front("kafka-front", null, backendBuilder.baseUrl()),
+                plainConsumer("kafka-plain", null, "plain", backendBuilder.baseUrl()),
+                listenerConsumer("kafka-listener", Artifacts.kafkaClassPath(), "listen", backendBuilder.baseUrl()));
         backend = jvms.get(0);
         front = jvms.get(1);
         plain = jvms.get(2);
@@ -81,14 +81,19 @@ class KafkaPropagationIT {
         }
     }
 
-    private AgentJvm.Builder front(String name, boolean oldest, String backendUrl) {
-        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.kafkaClassPath(oldest), FRONT_MAIN)
+    /** The kafka sample's class path, or with the kafka-clients of {@code line} ({@code "28"}, {@code "-newest"}). */
+    private static List<java.nio.file.Path> classPath(String line) {
+        return line == null ? Artifacts.kafkaClassPath() : Artifacts.kafkaClassPath(line);
+    }
+
+    private AgentJvm.Builder front(String name, String line, String backendUrl) {
+        AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, classPath(line), FRONT_MAIN)
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE);
         return builder.args(Integer.toString(builder.port()), broker.bootstrap(), backendUrl);
     }
 
-    private AgentJvm.Builder plainConsumer(String name, boolean oldest, String topic, String backendUrl) {
-        return AgentJvm.classpathBuilder(name, Artifacts.kafkaClassPath(oldest), PLAIN_MAIN)
+    private AgentJvm.Builder plainConsumer(String name, String line, String topic, String backendUrl) {
+        return AgentJvm.classpathBuilder(name, classPath(line), PLAIN_MAIN)
                 .env("ASM_TRAFFIC_TAG", CONSUMER_LANE)
                 .args(broker.bootstrap(), topic, topic + "-group", backendUrl)
                 .readyWhenLogShows("[plain] ready");
@@ -143,30 +148,78 @@ class KafkaPropagationIT {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class OldestClient {
 
-        private AgentJvm front28;
-        private AgentJvm plain28;
+        private final OtherClient client = new OtherClient("28", "graylane.kafka.oldest.version");
 
         @BeforeAll
         void start() {
-            List<AgentJvm> jvms = AgentJvm.startAll(front("kafka-front-2.8", true, backend.baseUrl()),
-                    plainConsumer("kafka-plain-2.8", true, "plain28", backend.baseUrl()));
-            front28 = jvms.get(0);
-            plain28 = jvms.get(1);
+            client.start();
         }
 
         @AfterAll
         void stop() {
-            AgentJvm.closeAll(front28, plain28);
+            client.stop();
         }
 
         @Test
         void producerAndPollLoopOnKafkaClients28() {
-            String version = "Kafka version: " + Artifacts.pinned("graylane.kafka.oldest.version");
-            assertTrue(front28.log().contains(version), front28 + " does not log '" + version + "'");
-            assertTrue(plain28.log().contains(version), plain28 + " does not log '" + version + "'");
-            Map<String, String> expected = publish(front28, "plain28", RECORDS);
-            assertEveryRecord(plain28, "[plain]", expected);
-            assertBetweenRecordsTheConsumerHasItsOwnLane(plain28);
+            client.check();
+        }
+    }
+
+    /** The front and the plain loop on the newest kafka-clients (newer than the one Spring Boot pins). */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class NewestClient {
+
+        private final OtherClient client = new OtherClient("-newest", "graylane.kafka.newest.version");
+
+        @BeforeAll
+        void start() {
+            client.start();
+        }
+
+        @AfterAll
+        void stop() {
+            client.stop();
+        }
+
+        @Test
+        void producerAndPollLoopOnTheNewestKafkaClients() {
+            client.check();
+        }
+    }
+
+    /** A front and a plain loop on another kafka-clients, publishing and consuming a topic of their own. */
+    private final class OtherClient {
+
+        private final String line;
+        private final String version;
+        private AgentJvm otherFront;
+        private AgentJvm otherPlain;
+
+        OtherClient(String line, String versionProperty) {
+            this.line = line;
+            this.version = Artifacts.pinned(versionProperty);
+        }
+
+        void start() {
+            List<AgentJvm> jvms = AgentJvm.startAll(front("kafka-front-" + version, line, backend.baseUrl()),
+                    plainConsumer("kafka-plain-" + version, line, "plain" + line, backend.baseUrl()));
+            otherFront = jvms.get(0);
+            otherPlain = jvms.get(1);
+        }
+
+        void stop() {
+            AgentJvm.closeAll(otherFront, otherPlain);
+        }
+
+        void check() {
+            String logged = "Kafka version: " + version;
+            assertTrue(otherFront.log().contains(logged), otherFront + " does not log '" + logged + "'");
+            assertTrue(otherPlain.log().contains(logged), otherPlain + " does not log '" + logged + "'");
+            Map<String, String> expected = publish(otherFront, "plain" + line, RECORDS);
+            assertEveryRecord(otherPlain, "[plain]", expected);
+            assertBetweenRecordsTheConsumerHasItsOwnLane(otherPlain);
         }
     }
 
@@ -221,7 +274,7 @@ class KafkaPropagationIT {
 
         @BeforeAll
         void start() {
-            bare = plainConsumer("kafka-plain-no-agent", false, "bare", backend.baseUrl()).withAgent(false).start();
+            bare = plainConsumer("kafka-plain-no-agent", null, "bare", backend.baseUrl()).withAgent(false).start();
         }
 
         @AfterAll
