@@ -35,8 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * record: that call must carry the consumer's own lane and no request id) and a spring-kafka {@code @KafkaListener}
  * whose error handler retries failing records and then recovers them (spring-kafka 4.0 on Spring Boot 4.0,
  * kafka-clients 4.1); the same listener and plain loop on spring-kafka 3.3 and kafka-clients 3.9 (Spring Boot 3.5);
- * the front and the plain loop on kafka-clients 2.8 (the oldest supported) and on the newest; and a plain loop
- * without the agent, which sees nothing.
+ * the front and the plain loop on kafka-clients 2.8 (the oldest supported) and on the newest; a real shadow copy
+ * (a front mirroring to another, both publishing); and a plain loop without the agent, which sees nothing.
  */
 @ExtendWith(JvmLogTail.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -262,6 +262,65 @@ class KafkaPropagationIT {
         void aPlainPollLoopOnKafkaClients39() {
             assertEveryRecord(plain3, "[plain]", publish(front, "plain3", RECORDS));
             assertBetweenRecordsTheConsumerHasItsOwnLane(plain3);
+        }
+    }
+
+    /**
+     * A real shadow copy: front v1 mirrors every request to front v2 (graylane.mirror.*), both publish; the consumer
+     * gets each record twice, v1's without the shadow marker and v2's (published while serving the copy) with it.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ShadowCopy {
+
+        private AgentJvm v1;
+        private AgentJvm v2;
+        private AgentJvm mirrored;
+
+        @BeforeAll
+        void start() {
+            AgentJvm.Builder candidate = front("kafka-front-v2", null, backend.baseUrl());
+            List<AgentJvm> jvms = AgentJvm.startAll(candidate,
+                    front("kafka-front-v1", null, backend.baseUrl())
+                            .systemProperty("graylane.mirror.enabled", "true")
+                            .systemProperty("graylane.mirror.target", candidate.baseUrl()),
+                    plainConsumer("kafka-plain-mirrored", null, "mirrored", backend.baseUrl()));
+            v2 = jvms.get(0);
+            v1 = jvms.get(1);
+            mirrored = jvms.get(2);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(v1, v2, mirrored);
+        }
+
+        @Test
+        void theCopysRecordCarriesTheMarkerToTheConsumer() {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String id = "mirrored-" + i;
+                ids.add(id);
+                Http.Response response = Http.get(v1.url(Http.withQuery("/publish", "topic", "mirrored", "value", id)),
+                        LABEL, "dev-m", REQUEST_ID, id);
+                assertEquals("200 sent mirrored " + id, response.status() + " " + response.body());
+            }
+            Pattern line = Pattern.compile("^\\[plain\\] record=(\\S+) (.*)$", Pattern.MULTILINE);
+            Map<String, List<String>> seen = new LinkedHashMap<>();
+            mirrored.awaitLog("two records per request", log -> {
+                seen.clear();
+                Matcher m = line.matcher(log);
+                while (m.find()) {
+                    seen.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+                }
+                return ids.stream().allMatch(id -> seen.getOrDefault(id, List.of()).size() >= 2);
+            }, CONSUME_DEADLINE);
+            for (String id : ids) {
+                List<String> lines = new ArrayList<>(seen.get(id));
+                java.util.Collections.sort(lines);
+                assertEquals(List.of("label=dev-m request-id=" + id + " shadow=0", "label=dev-m request-id=" + id
+                        + " shadow=1"), lines, "the backend calls for record " + id);
+            }
         }
     }
 
