@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * whose error handler retries failing records and then recovers them (spring-kafka 4.0 on Spring Boot 4.0,
  * kafka-clients 4.1); the same listener and plain loop on spring-kafka 3.3 and kafka-clients 3.9 (Spring Boot 3.5);
  * the front and the plain loop on kafka-clients 2.8 (the oldest supported) and on the newest; a real shadow copy
- * (a front mirroring to another, both publishing); and a plain loop without the agent, which sees nothing.
+ * (a front mirroring to another, both publishing); and a plain loop without the agent, or with the hook switched off,
+ * which sees nothing of the records' contexts.
  */
 @ExtendWith(JvmLogTail.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -324,21 +325,30 @@ class KafkaPropagationIT {
         }
     }
 
-    /** The same loop without the agent: the records carry the headers, but nothing makes them the consumer's context. */
+    /**
+     * The same loop without the agent, and with the agent but {@code graylane.instrumentation.kafka.enabled=false}: the
+     * records carry the headers, but nothing makes them the consumer's context.
+     */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class WithoutTheAgent {
 
         private AgentJvm bare;
+        private AgentJvm hookOff;
 
         @BeforeAll
         void start() {
-            bare = plainConsumer("kafka-plain-no-agent", null, "bare", backend.baseUrl()).withAgent(false).start();
+            List<AgentJvm> jvms = AgentJvm.startAll(
+                    plainConsumer("kafka-plain-no-agent", null, "bare", backend.baseUrl()).withAgent(false),
+                    plainConsumer("kafka-plain-hook-off", null, "hook-off", backend.baseUrl())
+                            .systemProperty("graylane.instrumentation.kafka.enabled", "false"));
+            bare = jvms.get(0);
+            hookOff = jvms.get(1);
         }
 
         @AfterAll
         void stop() {
-            AgentJvm.closeAll(bare);
+            AgentJvm.closeAll(bare, hookOff);
         }
 
         @Test
@@ -347,6 +357,15 @@ class KafkaPropagationIT {
             Map<String, List<String>> seen = awaitRecords(bare, "[plain]", published.keySet());
             for (String id : published.keySet()) {
                 assertEquals(List.of("label=- request-id=- shadow=0"), seen.get(id), "record " + id);
+            }
+        }
+
+        @Test
+        void withTheHookSwitchedOffTheConsumerCallsWithItsOwnLane() {
+            Map<String, String> published = publish(front, "hook-off", 20);
+            Map<String, List<String>> seen = awaitRecords(hookOff, "[plain]", published.keySet());
+            for (String id : published.keySet()) {
+                assertEquals(List.of("label=" + CONSUMER_LANE + " request-id=- shadow=0"), seen.get(id), "record " + id);
             }
         }
     }
