@@ -6,11 +6,15 @@ import static io.graylane.it.SampleApps.REQUEST_ID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,7 +87,7 @@ class KafkaPropagationIT {
     }
 
     /** The kafka sample's class path, or with the kafka-clients of {@code line} ({@code "28"}, {@code "-newest"}). */
-    private static List<java.nio.file.Path> classPath(String line) {
+    private static List<Path> classPath(String line) {
         return line == null ? Artifacts.kafkaClassPath() : Artifacts.kafkaClassPath(line);
     }
 
@@ -100,7 +104,7 @@ class KafkaPropagationIT {
                 .readyWhenLogShows("[plain] ready");
     }
 
-    private AgentJvm.Builder listenerConsumer(String name, List<java.nio.file.Path> classPath, String topic,
+    private AgentJvm.Builder listenerConsumer(String name, List<Path> classPath, String topic,
                                               String backendUrl) {
         return AgentJvm.classpathBuilder(name, classPath, LISTENER_MAIN)
                 .env("ASM_TRAFFIC_TAG", LISTENER_LANE)
@@ -318,7 +322,7 @@ class KafkaPropagationIT {
             }, CONSUME_DEADLINE);
             for (String id : ids) {
                 List<String> lines = new ArrayList<>(seen.get(id));
-                java.util.Collections.sort(lines);
+                Collections.sort(lines);
                 assertEquals(List.of("label=dev-m request-id=" + id + " shadow=0", "label=dev-m request-id=" + id
                         + " shadow=1"), lines, "the backend calls for record " + id);
             }
@@ -430,7 +434,7 @@ class KafkaPropagationIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
@@ -439,7 +443,7 @@ class KafkaPropagationIT {
     }
 
     /** Once the consumer printed a line for every record in {@code ids}: what it printed per record value. */
-    private static Map<String, List<String>> awaitRecords(AgentJvm consumer, String prefix, java.util.Collection<String> ids) {
+    private static Map<String, List<String>> awaitRecords(AgentJvm consumer, String prefix, Collection<String> ids) {
         Pattern line = Pattern.compile("^" + Pattern.quote(prefix) + " record=(\\S+) (.*)$", Pattern.MULTILINE);
         Map<String, List<String>> seen = new LinkedHashMap<>();
         consumer.awaitLog(ids.size() + " records", log -> {
