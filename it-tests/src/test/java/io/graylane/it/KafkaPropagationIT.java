@@ -138,6 +138,21 @@ class KafkaPropagationIT {
         assertErrorHandlerRunsInTheRecordsContext(listener, "listen");
     }
 
+    /**
+     * The listener sends records on with spring-kafka's KafkaTemplate (nothing set by hand): a second queue hop, whose
+     * listener sees the original request's context.
+     */
+    @Test
+    void aRecordSentOnFromAListenerKeepsItsContext() {
+        assertKafkaTemplateKeepsTheContext(listener, "listen");
+    }
+
+    private void assertKafkaTemplateKeepsTheContext(AgentJvm listener, String topic) {
+        Map<String, String> expected = publish(front, topic + "-fwd", topic, 200);
+        assertEveryRecord(listener, "[listener]", expected);
+        assertEveryRecord(listener, "[listener] forwarded", expected);
+    }
+
     private void assertErrorHandlerRunsInTheRecordsContext(AgentJvm listener, String topic) {
         Map<String, String> expected = publish(front, topic + "-fail", topic, 50);
         assertEveryRecord(listener, "[listener]", expected);
@@ -261,6 +276,7 @@ class KafkaPropagationIT {
             assertTrue(listener3.log().contains("Kafka version: 3.9"), listener3 + " does not run kafka-clients 3.9");
             assertEveryRecord(listener3, "[listener]", publish(front, "listen3", RECORDS));
             assertErrorHandlerRunsInTheRecordsContext(listener3, "listen3");
+            assertKafkaTemplateKeepsTheContext(listener3, "listen3");
         }
 
         @Test

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.stereotype.Component;
@@ -20,7 +21,9 @@ import java.util.Map;
  * own) and prints {@code [listener] record=VALUE label=.. request-id=.. shadow=0|1} with what the backend saw. A
  * record whose value contains {@code -fail-} makes the listener throw after that call; the container's error handler
  * retries it once (it is delivered again), then its recoverer calls the backend too and prints
- * {@code [listener] recovered record=VALUE ...}.
+ * {@code [listener] recovered record=VALUE ...}. A record whose value contains {@code -fwd-} is also sent on, with
+ * Spring's {@code KafkaTemplate} and nothing set by hand, to topic T-forwarded, whose listener calls the backend and
+ * prints {@code [listener] forwarded record=VALUE ...}.
  */
 @SpringBootApplication
 public class ListenerApp {
@@ -42,9 +45,14 @@ public class ListenerApp {
     static class Listener implements ConsumerSeekAware {
 
         private final Backend backend;
+        private final KafkaTemplate<String, String> template;
+        private final String forwardTo;
 
-        Listener(Environment environment) {
+        @SuppressWarnings("unchecked")
+        Listener(Environment environment, KafkaTemplate<?, ?> template) {
             this.backend = new Backend(environment.getRequiredProperty("sample.backend"));
+            this.template = (KafkaTemplate<String, String>) template;
+            this.forwardTo = environment.getRequiredProperty("sample.topic") + "-forwarded";
         }
 
         @KafkaListener(topics = "${sample.topic}", groupId = "${sample.group:listener}")
@@ -53,6 +61,14 @@ public class ListenerApp {
             if (value.contains("-fail-")) {
                 throw new IllegalStateException("failing on purpose: " + value);
             }
+            if (value.contains("-fwd-")) {
+                template.send(forwardTo, value, value);
+            }
+        }
+
+        @KafkaListener(topics = "${sample.topic}-forwarded", groupId = "${sample.group:listener}")
+        void onForwarded(String value) {
+            System.out.println("[listener] forwarded record=" + value + " " + backend.call());
         }
 
         @Override
