@@ -9,6 +9,8 @@
 #              through that ZooKeeper registry, which must already run)
 #        bash sample-apps/demo.sh compare   (mirror comparison: catalog v1 with the agent copies each request to a
 #             candidate v2 and a secondary v1, compares the answers, and the report command summarises them)
+#        bash sample-apps/demo.sh kafka     (a queue hop: front -Kafka-> poll-loop consumer -HTTP-> backend; a Kafka broker
+#             in KRaft mode runs for the demo)
 #        bash sample-apps/demo.sh lanes     (full-link gray release: front -gRPC-> reviews -HTTP-> backend in lane base,
 #             reviews also in lane dev-x, every hop through an HAProxy that routes by x-asm-traffic-tag; needs haproxy)
 set -euo pipefail
@@ -163,6 +165,63 @@ if [ "$client" = chain ]; then
     "reviews calls $next; logs in $logs"
   grep -h '^\[graylane\]' "$logs/reviews.log" | head -1
   java -cp "$apps/graylane-front.jar" io.graylane.samples.DemoClient "http://127.0.0.1:$front" grpc
+  exit 0
+fi
+
+if [ "$client" = kafka ]; then
+  # a queue hop: the front publishes a record per request, the consumer calls the backend (no agent) for each record
+  kafka_cp="sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar:$apps/kafka-lib/*"
+  broker_cp="$apps/kafka-broker-lib/*"
+  broker=$(free_port); controller=$(free_port)
+  {
+    echo "process.roles=broker,controller"
+    echo "node.id=1"
+    echo "controller.quorum.voters=1@127.0.0.1:$controller"
+    echo "listeners=PLAINTEXT://127.0.0.1:$broker,CONTROLLER://127.0.0.1:$controller"
+    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$broker"
+    echo "controller.listener.names=CONTROLLER"
+    echo "inter.broker.listener.name=PLAINTEXT"
+    echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    echo "log.dirs=$logs/kafka-data"
+    echo "num.partitions=3"
+    echo "offsets.topic.replication.factor=1"
+    echo "transaction.state.log.replication.factor=1"
+    echo "transaction.state.log.min.isr=1"
+    echo "share.coordinator.state.topic.replication.factor=1"
+    echo "share.coordinator.state.topic.min.isr=1"
+    echo "group.initial.rebalance.delay.ms=0"
+  } >"$logs/server.properties"
+  {
+    echo "rootLogger.level=warn"
+    echo "rootLogger.appenderRef.out.ref=out"
+    echo "appender.out.type=Console"
+    echo "appender.out.name=out"
+    echo "appender.out.layout.type=PatternLayout"
+    echo "logger.started.name=kafka.server.KafkaRaftServer"
+    echo "logger.started.level=info"
+  } >"$logs/log4j2.properties"
+  broker_java=(java -Xmx384m -Dlog4j2.configurationFile="$logs/log4j2.properties" -cp "$broker_cp")
+  cluster=$("${broker_java[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+  "${broker_java[@]}" kafka.tools.StorageTool format --cluster-id="$cluster" -c "$logs/server.properties" >"$logs/kafka-format.log" 2>&1
+  "${broker_java[@]}" kafka.Kafka "$logs/server.properties" >"$logs/kafka.log" 2>&1 & pids+=($!)
+  wait_log "$logs/kafka.log" "Kafka Server started"
+  ASM_TRAFFIC_TAG=consumer-lane java -javaagent:"$agent" -cp "$kafka_cp" io.graylane.samples.kafka.PlainConsumerApp \
+    "127.0.0.1:$broker" orders demo "http://127.0.0.1:$leaf" >"$logs/consumer.log" 2>&1 & pids+=($!)
+  front=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -cp "$kafka_cp" io.graylane.samples.kafka.KafkaFrontApp "$front" \
+    "127.0.0.1:$broker" "http://127.0.0.1:$leaf" >"$logs/front.log" 2>&1 & pids+=($!)
+  wait_log "$logs/consumer.log" "[plain] ready"
+  wait_health "$front"
+  echo "front :$front (lane base) -Kafka (broker :$broker, topic orders)-> consumer (lane consumer-lane) -HTTP->" \
+    "backend :$leaf (no agent); logs in $logs"
+  publish() { java -cp "$kafka_cp" io.graylane.samples.kafka.Publish "http://127.0.0.1:$front" orders "$@"; }
+  publish order-1 "x-asm-traffic-tag: dev-x" "x-request-id: demo-kafka-1"
+  publish order-2 "x-request-id: demo-kafka-2"
+  publish order-3 "x-asm-traffic-tag: dev-y" "x-request-id: demo-kafka-3" "x-graylane-mirror: 1"
+  wait_log "$logs/consumer.log" "[plain] record=order-3 "
+  sleep 0.5 # the consumer's line for the call it makes after the batch
+  echo "what the consumer's call to the backend carried, per record (and after each batch, outside any record):"
+  grep -h '^\[plain\] ' "$logs/consumer.log" | grep -v ready | sed 's/^/  /'
   exit 0
 fi
 

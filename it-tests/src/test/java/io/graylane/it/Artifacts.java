@@ -179,6 +179,65 @@ final class Artifacts {
         return classPath;
     }
 
+    /** The Kafka broker (kafka_2.13, KRaft) and what it needs, copied by sample-apps/kafka-broker. */
+    static List<Path> kafkaBrokerClassPath() {
+        return jarsIn("graylane.kafka-broker.lib", "../sample-apps/target/kafka-broker-lib", "kafka_2.13-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka-broker)");
+    }
+
+    /**
+     * The class path of the Kafka sample (module sample-apps/kafka): its plain jar and the libraries it copies to
+     * sample-apps/target/kafka-lib (the kafka-clients Spring Boot pins, spring-kafka, Jetty).
+     */
+    static List<Path> kafkaClassPath() {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(kafkaLibraries());
+        return classPath;
+    }
+
+    /**
+     * The same with another kafka-clients: {@code "28"} the oldest (kafka.oldest.version, module sample-apps/kafka28),
+     * {@code "-newest"} the newest (kafka.newest.version, sample-apps/kafka-newest). The jars that module copies to
+     * sample-apps/target/kafka28-lib (kafka-newest-lib) replace the sample's jars of the same names.
+     */
+    static List<Path> kafkaClassPath(String line) {
+        String version = pinned(line.equals("28") ? "graylane.kafka.oldest.version" : "graylane.kafka.newest.version");
+        List<Path> replacements = jarsIn("graylane.kafka" + line + ".lib", "../sample-apps/target/kafka" + line + "-lib",
+                "kafka-clients-" + version + ".jar",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka" + line + ")");
+        List<String> replaced = replacements.stream().map(p -> artifactOf(p.getFileName().toString())).toList();
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(replacements);
+        kafkaLibraries().stream().filter(p -> !replaced.contains(artifactOf(p.getFileName().toString())))
+                .forEach(classPath::add);
+        return classPath;
+    }
+
+    private static List<Path> kafkaLibraries() {
+        return jarsIn("graylane.kafka.lib", "../sample-apps/target/kafka-lib", "kafka-clients-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka)");
+    }
+
+    /**
+     * The Kafka sample's plain jar on the Spring Boot 3 line: the jars sample-apps/kafka-boot3 copies to
+     * sample-apps/target/kafka-boot3-lib (Spring Boot 3.5, spring-kafka 3.3, kafka-clients 3.9; no Jetty, so the
+     * consumers only).
+     */
+    static List<Path> kafkaBoot3ClassPath() {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.kafka.classes", "../sample-apps/kafka/target/graylane-sample-kafka-0.1.0-SNAPSHOT.jar"));
+        classPath.addAll(jarsIn("graylane.kafka-boot3.lib", "../sample-apps/target/kafka-boot3-lib", "spring-kafka-3.",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/kafka-boot3)"));
+        return classPath;
+    }
+
+    /** {@code kafka-clients-2.8.2.jar} -> {@code kafka-clients}: the name up to the dash before the version. */
+    private static String artifactOf(String jar) {
+        return jar.replaceFirst("-[0-9][^-]*(-[0-9]+)?\\.jar$", "");
+    }
+
     /** The TransmittableThreadLocal jar among the coexist sample's libraries: the library, and the TTL agent. */
     static Path ttlAgentJar() {
         return existing("graylane.ttl.agent.jar", "../sample-apps/target/coexist-lib/transmittable-thread-local-"

@@ -28,9 +28,25 @@ public final class InboundRequest implements Scope {
     private boolean open;
     /** The selected request's capture, from {@link #mirror} until the scope closes. */
     private ShadowCapture capture;
+    /** This thread's reader of received messages (records of a message queue), made when first needed. */
+    private ReceivedMessage message;
+    /** Whether a received record's context is current ({@link Traffic#beginRecord}), and what the thread had before. */
+    boolean inRecord;
+    TrafficContext beforeRecord;
+    /** Listener calls ({@link Traffic#enterListener}) in progress: records reached meanwhile change nothing. */
+    int listenerDepth;
 
     boolean isOpen() {
         return open;
+    }
+
+    ReceivedMessage message(Inbound resolver) {
+        ReceivedMessage m = message;
+        if (m == null || !m.uses(resolver)) {
+            m = new ReceivedMessage(resolver);
+            message = m;
+        }
+        return m;
     }
 
     InboundRequest prepare(Inbound resolver) {
@@ -104,6 +120,8 @@ public final class InboundRequest implements Scope {
         if (!open) return;
         current = null;
         open = false;
+        inRecord = false;
+        beforeRecord = null;
         ShadowCapture finished = capture;
         if (finished != null) {
             capture = null;

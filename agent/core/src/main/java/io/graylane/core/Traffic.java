@@ -13,6 +13,9 @@ public final class Traffic {
     private static final ThreadLocal<InboundRequest> THREAD = new ThreadLocal<>();
 
     private static volatile Settings settings;
+    /** Tokens of {@link #enterListener}: nothing was entered; or the thread had no context before. */
+    private static final Object NOT_ENTERED = new Object();
+    private static final Object NO_PREVIOUS = new Object();
 
     private Traffic() {}
 
@@ -105,6 +108,76 @@ public final class Traffic {
         Settings s = settings;
         if (s == null || !Hook.DUBBO.isOn()) return null;
         return s.config.dubboTag(s.config.localLabel);
+    }
+
+    /**
+     * This thread's reader for the headers of a received message (a Kafka record, a RocketMQ message), or null when
+     * the hook is off or graylane has not started. It resolves a context and makes nothing current.
+     */
+    public static ReceivedMessage message(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            state = new InboundRequest();
+            THREAD.set(state);
+        }
+        return state.message(s.inbound);
+    }
+
+    /**
+     * Makes a received record's context current on this thread, replacing the previous record's: for a consumer
+     * that hands records to the application one at a time with no call around each (a loop over Kafka's
+     * {@code ConsumerRecords}). The first record remembers what the thread had; {@link #endRecords} puts it back.
+     */
+    public static void beginRecord(TrafficContext context) {
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            state = new InboundRequest();
+            THREAD.set(state);
+        }
+        if (state.listenerDepth > 0) return;
+        if (!state.inRecord) {
+            state.beforeRecord = state.current;
+            state.inRecord = true;
+        }
+        state.current = context;
+    }
+
+    /** Ends what {@link #beginRecord} began: the thread gets back what it had before the first record. */
+    public static void endRecords() {
+        InboundRequest state = THREAD.get();
+        if (state == null || !state.inRecord || state.listenerDepth > 0) return;
+        state.current = state.beforeRecord;
+        state.beforeRecord = null;
+        state.inRecord = false;
+    }
+
+    /**
+     * Makes a received message's context current for one call that handles it (a spring-kafka record listener and
+     * its error handler, a RocketMQ listener call); returns what {@link #exitListener} needs. Records that code
+     * reaches meanwhile through {@link #beginRecord} (an error handler collecting the rest of a batch) change nothing.
+     */
+    public static Object enterListener(TrafficContext context) {
+        if (context == null) return NOT_ENTERED;
+        InboundRequest state = THREAD.get();
+        if (state == null) {
+            state = new InboundRequest();
+            THREAD.set(state);
+        }
+        TrafficContext previous = state.current;
+        state.current = context;
+        state.listenerDepth++;
+        return previous == null ? NO_PREVIOUS : previous;
+    }
+
+    /** Ends what {@link #enterListener} began: the thread gets back what it had. */
+    public static void exitListener(Object token) {
+        if (token == null || token == NOT_ENTERED) return;
+        InboundRequest state = THREAD.get();
+        if (state == null) return;
+        state.current = token == NO_PREVIOUS ? null : (TrafficContext) token;
+        if (state.listenerDepth > 0) state.listenerDepth--;
     }
 
     /** The context of the current request on this thread, or null. */

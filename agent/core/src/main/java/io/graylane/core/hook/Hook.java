@@ -18,6 +18,7 @@ public enum Hook {
     EXECUTORS("executors"),
     REACTOR_NETTY("reactor-netty"),
     REACTOR("reactor"),
+    KAFKA("kafka"),
     LOGBACK("logback"),
     LOG4J("log4j");
 
