@@ -2,6 +2,7 @@ package io.graylane.core;
 
 import io.graylane.core.config.Config;
 import io.graylane.core.hook.Hook;
+import io.graylane.core.metrics.TrafficCounters;
 import io.graylane.core.mirror.Mirror;
 
 /**
@@ -58,7 +59,7 @@ public final class Traffic {
         } else if (state.isOpen()) {
             return null;
         }
-        return state.prepare(s.inbound);
+        return state.prepare(s.inbound, hook);
     }
 
     /**
@@ -70,19 +71,48 @@ public final class Traffic {
         if (s == null || !hook.isOn()) return null;
         InboundRequest state = THREAD.get();
         TrafficContext context = state == null ? null : state.current;
+        if (context != null) {
+            TrafficCounters.outbound(hook, TrafficCounters.Call.REQUEST);
+            return context;
+        }
+        if (s.backgroundIsEmpty) {
+            TrafficCounters.outbound(hook, TrafficCounters.Call.NONE);
+            return null;
+        }
+        TrafficCounters.outbound(hook, TrafficCounters.Call.BACKGROUND);
+        return s.background;
+    }
+
+    /**
+     * {@link #outbound} without counting, for an entry point that hands the same call on to one that counts
+     * (HttpURLConnection's getInputStream calls connect; HttpClient's send calls its innermost sendAsync).
+     */
+    public static TrafficContext outboundAgain(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        return context(s, THREAD.get());
+    }
+
+    private static TrafficContext context(Settings s, InboundRequest state) {
+        TrafficContext context = state == null ? null : state.current;
         if (context != null) return context;
         return s.backgroundIsEmpty ? null : s.background;
     }
 
     /**
-     * What an outbound call made outside any request carries (the local label, trace-map look-ups), whatever this
-     * thread's context: for hooks that know the call was made outside any request although it runs on a thread that
-     * now serves one (a reactive client writing its request on an event loop). Null when there is nothing to add.
+     * What a call should carry when the hook recorded its context elsewhere ({@code recorded}, null: the call was
+     * made outside any request), counted as {@link #outbound} counts: a reactive client that writes its request on
+     * an event loop, which may at that moment serve another request. Null when there is nothing to add.
      */
-    public static TrafficContext background(Hook hook) {
+    public static TrafficContext outbound(Hook hook, TrafficContext recorded) {
         Settings s = settings;
-        if (s == null || !hook.isOn() || s.backgroundIsEmpty) return null;
-        return s.background;
+        if (s == null || !hook.isOn()) return null;
+        if (recorded != null) {
+            TrafficCounters.outbound(hook, TrafficCounters.Call.REQUEST);
+            return recorded;
+        }
+        TrafficCounters.outbound(hook, s.backgroundIsEmpty ? TrafficCounters.Call.NONE : TrafficCounters.Call.BACKGROUND);
+        return s.backgroundIsEmpty ? null : s.background;
     }
 
     /**
@@ -93,7 +123,8 @@ public final class Traffic {
     public static String dubboTag() {
         Settings s = settings;
         if (s == null || !s.config.routeDubboTag) return null;
-        TrafficContext context = outbound(Hook.DUBBO);
+        if (!Hook.DUBBO.isOn()) return null;
+        TrafficContext context = context(s, THREAD.get()); // not counted: the consumer hook counts the call
         return context == null ? null : s.config.dubboTag(context.label());
     }
 

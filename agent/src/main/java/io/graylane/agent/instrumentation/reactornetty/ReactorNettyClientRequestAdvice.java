@@ -22,8 +22,7 @@ public final class ReactorNettyClientRequestAdvice {
     @Advice.OnMethodExit(suppress = Throwable.class)
     public static void exit(@Advice.This Object handler, @Advice.Argument(0) HttpClientRequest request) {
         if (!Hook.REACTOR_NETTY.isOn()) return;
-        TrafficContext context = TaskContexts.peek(handler);
-        if (context == null) context = Traffic.background(Hook.REACTOR_NETTY);
+        TrafficContext context = Traffic.outbound(Hook.REACTOR_NETTY, TaskContexts.peek(handler));
         if (context == null) return;
         HttpHeaders headers = request.requestHeaders();
         for (int i = 0; i < context.lookups(); i++) {
