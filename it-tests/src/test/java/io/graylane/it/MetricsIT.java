@@ -32,9 +32,11 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * The traffic counters on {@code GET /metrics} (graylane.metrics.port) and MBean {@code graylane:type=Traffic}.
  * The front (Jetty, local lane {@value SampleApps#FRONT_LANE}, default label sources) calls a backend (Tomcat) that
- * runs the agent with no local lane and only the label header as source; both expose /metrics. Labelled, baggage,
- * trace-map, unlabelled and invalid-label requests go through the front with each HTTP client, one through its
- * background thread (a thread hop graylane does not cover), and unlabelled requests straight to the backend; then
+ * runs the agent with no local lane and only the label header as source, and reviews (gRPC, which calls the backend
+ * with HttpURLConnection); all three expose /metrics. Labelled, baggage, trace-map, unlabelled and invalid-label
+ * requests go through the front with each HTTP client, one through its background thread (a thread hop graylane
+ * does not cover), one over gRPC (the first call of the front's channel, which gRPC starts later on its own
+ * thread), and unlabelled requests straight to the backend; then
  * each counter must have moved by exactly what was sent, the MBean must agree with the scrape, and Prometheus' own
  * parser ({@code promtool check metrics}, Debian package {@code prometheus}) must accept the scrape.
  */
@@ -48,33 +50,40 @@ class MetricsIT {
 
     private AgentJvm front;
     private AgentJvm backend;
+    private AgentJvm reviews;
     private int frontMetrics;
     private int backendMetrics;
+    private int reviewsMetrics;
 
     @BeforeAll
     void start() {
         frontMetrics = AgentJvm.freePort();
         backendMetrics = AgentJvm.freePort();
+        reviewsMetrics = AgentJvm.freePort();
         AgentJvm.Builder backendBuilder = SampleApps.backend("metrics-backend", null)
                 .systemProperty("graylane.metrics.port", Integer.toString(backendMetrics))
                 .systemProperty("graylane.label.sources", "header:" + LABEL);
-        AgentJvm.Builder frontBuilder = SampleApps.front("metrics-front", backendBuilder.baseUrl())
+        AgentJvm.Builder reviewsBuilder = SampleApps.reviews("metrics-reviews", backendBuilder.baseUrl())
+                .systemProperty("graylane.metrics.port", Integer.toString(reviewsMetrics));
+        AgentJvm.Builder frontBuilder = SampleApps.front("metrics-front", backendBuilder.baseUrl(), reviewsBuilder.address())
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE)
                 .systemProperty("graylane.metrics.port", Integer.toString(frontMetrics));
-        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, frontBuilder);
+        List<AgentJvm> started = AgentJvm.startAll(backendBuilder, reviewsBuilder, frontBuilder);
         backend = started.get(0);
-        front = started.get(1);
+        reviews = started.get(1);
+        front = started.get(2);
     }
 
     @AfterAll
     void stop() {
-        AgentJvm.closeAll(front, backend);
+        AgentJvm.closeAll(front, reviews, backend);
     }
 
     @Test
     void countersMoveByExactlyWhatWasSent_theMBeanAgrees_andPromtoolAcceptsTheScrape() throws Exception {
         Map<String, Long> frontBefore = samples(scrape(frontMetrics));
         Map<String, Long> backendBefore = samples(scrape(backendMetrics));
+        Map<String, Long> reviewsBefore = samples(scrape(reviewsMetrics));
 
         ok(Http.get(front.url("/call/okhttp"), LABEL, "dev-x", "traceparent", TRACEPARENT));   // header, recorded
         ok(Http.get(front.url("/call/url-connection"), "baggage", "k=v," + LABEL + "=dev-b"));  // baggage
@@ -82,32 +91,43 @@ class MetricsIT {
         ok(Http.get(front.url("/call/apache5")));                                                // local
         ok(Http.get(front.url("/call/okhttp"), LABEL, "bad!label"));                            // rejected, local
         ok(Http.get(front.url("/background?client=okhttp"), LABEL, "dev-x"));                   // header; call: background
+        ok(Http.get(front.url("/call/grpc"), LABEL, "dev-g"));                                   // header; call: request
         ok(Http.get(backend.url("/echo")));                                                      // none
         ok(Http.get(backend.url("/echo"), LABEL, "bad!label"));                                  // rejected, none
 
         String frontText = scrape(frontMetrics);
         String backendText = scrape(backendMetrics);
+        String reviewsText = scrape(reviewsMetrics);
         Map<String, Long> frontMoved = moved(frontBefore, samples(frontText));
         Map<String, Long> backendMoved = moved(backendBefore, samples(backendText));
+        Map<String, Long> reviewsMoved = moved(reviewsBefore, samples(reviewsText));
 
         Map<String, Long> frontExpected = new TreeMap<>();
-        inbound(frontExpected, "servlet", 2, 1, 1, 2, 0);
+        inbound(frontExpected, "servlet", 3, 1, 1, 2, 0);
         frontExpected.put(rejected("servlet"), 1L);
         outbound(frontExpected, "okhttp", 2, 1, 0);
         outbound(frontExpected, "http-url-connection", 1, 0, 0);
         outbound(frontExpected, "java-http-client", 1, 0, 0);
         outbound(frontExpected, "apache-httpclient", 1, 0, 0);
+        outbound(frontExpected, "grpc", 1, 0, 0);
         assertTraffic(front, frontExpected, frontMoved);
 
         Map<String, Long> backendExpected = new TreeMap<>();
-        inbound(backendExpected, "servlet", 6, 0, 0, 0, 2); // the front sends a label on every call, its own lane at least
+        inbound(backendExpected, "servlet", 7, 0, 0, 0, 2); // the front sends a label on every call, its own lane at least
         backendExpected.put(rejected("servlet"), 1L);
         assertTraffic(backend, backendExpected, backendMoved);
 
+        Map<String, Long> reviewsExpected = new TreeMap<>();
+        inbound(reviewsExpected, "grpc", 1, 0, 0, 0, 0);
+        outbound(reviewsExpected, "http-url-connection", 1, 0, 0);
+        assertTraffic(reviews, reviewsExpected, reviewsMoved);
+
         assertMBeanAgrees(front, frontText);
         assertMBeanAgrees(backend, backendText);
+        assertMBeanAgrees(reviews, reviewsText);
         promtoolAccepts(frontText);
         promtoolAccepts(backendText);
+        promtoolAccepts(reviewsText);
     }
 
     @Test

@@ -5,6 +5,10 @@ import io.graylane.core.hook.Hook;
 import io.graylane.core.metrics.TrafficCounters;
 import io.graylane.core.mirror.Mirror;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
 /**
  * The static facade that advice calls. Every method is cheap, never throws on a normal path, and
  * answers "nothing to do" (null) until {@link #start} has run or when the hook is switched off.
@@ -14,6 +18,11 @@ public final class Traffic {
     private static final ThreadLocal<InboundRequest> THREAD = new ThreadLocal<>();
 
     private static volatile Settings settings;
+
+    /** Calls counted by {@link #outboundDeferred} whose real start has not come yet (weak keys, by identity). */
+    private static final Map<Object, Boolean> DEFERRED = Collections.synchronizedMap(new WeakHashMap<Object, Boolean>());
+    /** Whether {@link #DEFERRED} was ever used: until then a call's real start does not look there. */
+    private static volatile boolean deferred;
 
     private Traffic() {}
 
@@ -91,6 +100,27 @@ public final class Traffic {
         Settings s = settings;
         if (s == null || !hook.isOn()) return null;
         return context(s, THREAD.get());
+    }
+
+    /**
+     * {@link #outbound} for a call that is really started later, maybe on another thread, by a call to
+     * {@link #outboundOnce} with the same {@code key} (gRPC's {@code DelayedClientCall} hands its metadata to the
+     * real call once the channel is ready): counted here, on the caller's thread, in the caller's context, and not
+     * again there. Keys are held weakly.
+     */
+    public static TrafficContext outboundDeferred(Hook hook, Object key) {
+        TrafficContext context = outbound(hook);
+        if (key != null && settings != null && hook.isOn()) {
+            DEFERRED.put(key, Boolean.TRUE);
+            deferred = true;
+        }
+        return context;
+    }
+
+    /** {@link #outbound}, not counted when {@link #outboundDeferred} counted this call ({@code key}) already. */
+    public static TrafficContext outboundOnce(Hook hook, Object key) {
+        if (deferred && key != null && DEFERRED.remove(key) != null) return outboundAgain(hook);
+        return outbound(hook);
     }
 
     private static TrafficContext context(Settings s, InboundRequest state) {

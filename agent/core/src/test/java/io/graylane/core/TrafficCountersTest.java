@@ -146,6 +146,25 @@ class TrafficCountersTest {
     }
 
     @Test
+    void aDeferredCallIsCountedOnceOnTheCallersThreadAndNotAgainWhereItReallyStarts() throws Exception {
+        start(Collections.<String, String>emptyMap(), map("ASM_TRAFFIC_TAG", "base"));
+        Map<Call, Long> before = outbound(Hook.GRPC);
+        Object metadata = new Object();
+        Scope scope = Traffic.inbound(Hook.SERVLET).open();
+        Traffic.outboundDeferred(Hook.GRPC, metadata); // DelayedClientCall.start, in the request: request
+        scope.close();
+        Thread grpcThread = new Thread(() -> {
+            Traffic.outboundOnce(Hook.GRPC, metadata);     // the real start, later, elsewhere: not again
+            Traffic.outboundOnce(Hook.GRPC, new Object()); // another call started directly: background here
+        });
+        grpcThread.start();
+        grpcThread.join();
+        Map<Call, Long> after = outbound(Hook.GRPC);
+        assertEquals(1, after.get(Call.REQUEST) - before.get(Call.REQUEST));
+        assertEquals(1, after.get(Call.BACKGROUND) - before.get(Call.BACKGROUND));
+    }
+
+    @Test
     void callsOutsideRequestsWithNothingToAddAreNone() {
         Config config = ConfigLoader.load(null, map("graylane.label.sources", "header:x-asm-traffic-tag",
                 "graylane.trace.id-headers", ""), Collections.<String, String>emptyMap());

@@ -7,9 +7,10 @@ import io.grpc.Metadata;
 import net.bytebuddy.asm.Advice;
 
 /**
- * {@code DelayedClientCall.start} (a channel whose name resolution is pending): add the entries the outgoing
- * metadata lacks, on the caller's thread. Not counted: the real {@code ClientCallImpl.start} that follows, now or
- * once the channel is ready, counts the call.
+ * {@code DelayedClientCall.start} (a channel not ready yet, e.g. its name resolution pending): add the entries the
+ * outgoing metadata lacks and count the call, on the caller's thread. The real {@code ClientCallImpl.start} that
+ * follows with the same metadata, now or once the channel is ready (then on one of gRPC's threads), is not counted
+ * again.
  */
 public final class GrpcDelayedClientStartAdvice {
 
@@ -17,6 +18,6 @@ public final class GrpcDelayedClientStartAdvice {
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter(@Advice.Argument(1) Metadata headers) {
-        GrpcMetadata.write(headers, Traffic.outboundAgain(Hook.GRPC));
+        GrpcMetadata.write(headers, Traffic.outboundDeferred(Hook.GRPC, headers));
     }
 }
