@@ -34,7 +34,7 @@ import org.junit.jupiter.api.function.Executable;
  * The front (Jetty, local lane {@value SampleApps#FRONT_LANE}, default label sources) calls a backend (Tomcat) that
  * runs the agent with no local lane and only the label header as source, and reviews (gRPC, which calls the backend
  * with HttpURLConnection); all three expose /metrics. Labelled, baggage, trace-map, unlabelled and invalid-label
- * requests go through the front with each HTTP client, one through its background thread (a thread hop graylane
+ * requests go through the front with each HTTP client (blocking and asynchronous), one through its background thread (a thread hop graylane
  * does not cover), one over gRPC (the first call of the front's channel, which gRPC starts later on its own
  * thread), and unlabelled requests straight to the backend; then
  * each counter must have moved by exactly what was sent, the MBean must agree with the scrape, and Prometheus' own
@@ -92,6 +92,8 @@ class MetricsIT {
         ok(Http.get(front.url("/call/okhttp"), LABEL, "bad!label"));                            // rejected, local
         ok(Http.get(front.url("/background?client=okhttp"), LABEL, "dev-x"));                   // header; call: background
         ok(Http.get(front.url("/call/grpc"), LABEL, "dev-g"));                                   // header; call: request
+        ok(Http.get(front.url("/call/okhttp-async"), LABEL, "dev-x"));                           // header
+        ok(Http.get(front.url("/call/java-http-async"), LABEL, "dev-x"));                        // header
         ok(Http.get(backend.url("/echo")));                                                      // none
         ok(Http.get(backend.url("/echo"), LABEL, "bad!label"));                                  // rejected, none
 
@@ -103,17 +105,17 @@ class MetricsIT {
         Map<String, Long> reviewsMoved = moved(reviewsBefore, samples(reviewsText));
 
         Map<String, Long> frontExpected = new TreeMap<>();
-        inbound(frontExpected, "servlet", 3, 1, 1, 2, 0);
+        inbound(frontExpected, "servlet", 5, 1, 1, 2, 0);
         frontExpected.put(rejected("servlet"), 1L);
-        outbound(frontExpected, "okhttp", 2, 1, 0);
+        outbound(frontExpected, "okhttp", 3, 1, 0);
         outbound(frontExpected, "http-url-connection", 1, 0, 0);
-        outbound(frontExpected, "java-http-client", 1, 0, 0);
+        outbound(frontExpected, "java-http-client", 2, 0, 0);
         outbound(frontExpected, "apache-httpclient", 1, 0, 0);
         outbound(frontExpected, "grpc", 1, 0, 0);
         assertTraffic(front, frontExpected, frontMoved);
 
         Map<String, Long> backendExpected = new TreeMap<>();
-        inbound(backendExpected, "servlet", 7, 0, 0, 0, 2); // the front sends a label on every call, its own lane at least
+        inbound(backendExpected, "servlet", 9, 0, 0, 0, 2); // the front sends a label on every call, its own lane at least
         backendExpected.put(rejected("servlet"), 1L);
         assertTraffic(backend, backendExpected, backendMoved);
 
