@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -140,6 +141,57 @@ class MetricsIT {
         assertEquals(404, get(frontMetrics, "/").statusCode());
         // the endpoint is not on the application's port
         assertEquals(404, Http.get(front.url("/metrics")).status());
+    }
+
+    /**
+     * Reactor Netty on both sides: WebFlux (local lane {@value #WEB_LANE}) answers /echo by calling the backend with
+     * WebClient or Reactor Netty's HttpClient (the request is written on an event loop, with the context recorded when
+     * it was subscribed), and /background through a call made outside any request.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Reactive {
+
+        private static final String WEB_LANE = "web-lane";
+        private AgentJvm webflux;
+        private int webfluxMetrics;
+
+        @BeforeAll
+        void start() {
+            webfluxMetrics = AgentJvm.freePort();
+            webflux = SampleApps.webflux("metrics-webflux", backend.baseUrl())
+                    .env("ASM_TRAFFIC_TAG", WEB_LANE)
+                    .systemProperty("graylane.metrics.port", Integer.toString(webfluxMetrics))
+                    .start();
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(webflux);
+        }
+
+        @Test
+        void reactorNettyCountsRequestsAndCallsByContext() throws Exception {
+            Map<String, Long> webBefore = samples(scrape(webfluxMetrics));
+            Map<String, Long> backendBefore = samples(scrape(backendMetrics));
+
+            ok(Http.get(webflux.url("/echo"), LABEL, "dev-w"));                      // header; call: request
+            ok(Http.get(webflux.url("/echo?client=httpclient")));                   // local; call: request
+            ok(Http.get(webflux.url("/background?client=webclient"), LABEL, "dev-w")); // header; call: background
+
+            String webText = scrape(webfluxMetrics);
+            Map<String, Long> webExpected = new TreeMap<>();
+            inbound(webExpected, "reactor-netty", 2, 0, 0, 1, 0);
+            outbound(webExpected, "reactor-netty", 2, 1, 0);
+            assertTraffic(webflux, webExpected, moved(webBefore, samples(webText)));
+
+            Map<String, Long> backendExpected = new TreeMap<>();
+            inbound(backendExpected, "servlet", 3, 0, 0, 0, 0);
+            assertTraffic(backend, backendExpected, moved(backendBefore, samples(scrape(backendMetrics))));
+
+            assertMBeanAgrees(webflux, webText);
+            promtoolAccepts(webText);
+        }
     }
 
     // ---- expectations ----
