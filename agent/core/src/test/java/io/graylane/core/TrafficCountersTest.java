@@ -177,6 +177,20 @@ class TrafficCountersTest {
     }
 
     @Test
+    void withMirroringOnTheScrapeHasTheMirrorsCounters() {
+        start(map("graylane.mirror.enabled", "true", "graylane.mirror.target", "http://127.0.0.1:9"),
+                Collections.<String, String>emptyMap());
+        String text = Metrics.scrape();
+        assertTrue(text.contains("# TYPE graylane_mirror_selected_total counter\ngraylane_mirror_selected_total 0\n"), text);
+        for (String outcome : new String[] {"sent", "failed", "dropped", "skipped"}) {
+            assertTrue(text.contains("graylane_mirror_copies_total{outcome=\"" + outcome + "\"} 0\n"), text);
+        }
+        assertTrue(text.contains("# TYPE graylane_mirror_queued gauge\ngraylane_mirror_queued 0\n"), text);
+        Traffic.stop();
+        assertTrue(!Metrics.scrape().contains("graylane_mirror_"), "mirroring off: no mirror families");
+    }
+
+    @Test
     void switchedOffCountingCountsNothing_andTheScrapeShowsTheCounts() {
         start(Collections.<String, String>emptyMap(), map("ASM_TRAFFIC_TAG", "base"));
         long before = TrafficCounters.outboundCount(Hook.APACHE_HTTPCLIENT, Call.BACKGROUND);
