@@ -194,6 +194,72 @@ class MetricsIT {
         }
     }
 
+    /**
+     * Dubbo: dubbo-front (Tomcat, no local lane) calls ratings (Dubbo provider, local lane {@value #RATINGS_LANE}) over
+     * the dubbo protocol, which calls the backend with HttpURLConnection; a labelled and an unlabelled call.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Dubbo {
+
+        private static final String RATINGS_LANE = "ratings-lane";
+        private AgentJvm dubboFront;
+        private AgentJvm ratings;
+        private int dubboFrontMetrics;
+        private int ratingsMetrics;
+
+        @BeforeAll
+        void start() {
+            dubboFrontMetrics = AgentJvm.freePort();
+            ratingsMetrics = AgentJvm.freePort();
+            AgentJvm.Builder ratingsBuilder = SampleApps.ratings("metrics-ratings", backend.baseUrl(), "dubbo", null)
+                    .env("ASM_TRAFFIC_TAG", RATINGS_LANE)
+                    .systemProperty("graylane.metrics.port", Integer.toString(ratingsMetrics));
+            AgentJvm.Builder frontBuilder = SampleApps.dubboFront("metrics-dubbo-front", backend.baseUrl(),
+                            "dubbo=" + SampleApps.directUrl("dubbo", ratingsBuilder))
+                    .systemProperty("graylane.metrics.port", Integer.toString(dubboFrontMetrics));
+            List<AgentJvm> started = AgentJvm.startAll(ratingsBuilder, frontBuilder);
+            ratings = started.get(0);
+            dubboFront = started.get(1);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(dubboFront, ratings);
+        }
+
+        @Test
+        void dubboCountsProviderRequestsAndConsumerCalls() throws Exception {
+            Map<String, Long> frontBefore = samples(scrape(dubboFrontMetrics));
+            Map<String, Long> ratingsBefore = samples(scrape(ratingsMetrics));
+            Map<String, Long> backendBefore = samples(scrape(backendMetrics));
+
+            ok(Http.get(dubboFront.url("/call/dubbo"), LABEL, "dev-d")); // header -> header -> header
+            ok(Http.get(dubboFront.url("/call/dubbo")));                // none -> local (ratings' lane) -> header
+
+            String frontText = scrape(dubboFrontMetrics);
+            String ratingsText = scrape(ratingsMetrics);
+            Map<String, Long> frontExpected = new TreeMap<>();
+            inbound(frontExpected, "servlet", 1, 0, 0, 0, 1);
+            outbound(frontExpected, "dubbo", 2, 0, 0);
+            assertTraffic(dubboFront, frontExpected, moved(frontBefore, samples(frontText)));
+
+            Map<String, Long> ratingsExpected = new TreeMap<>();
+            inbound(ratingsExpected, "dubbo", 1, 0, 0, 1, 0);
+            outbound(ratingsExpected, "http-url-connection", 2, 0, 0);
+            assertTraffic(ratings, ratingsExpected, moved(ratingsBefore, samples(ratingsText)));
+
+            Map<String, Long> backendExpected = new TreeMap<>();
+            inbound(backendExpected, "servlet", 2, 0, 0, 0, 0);
+            assertTraffic(backend, backendExpected, moved(backendBefore, samples(scrape(backendMetrics))));
+
+            assertMBeanAgrees(dubboFront, frontText);
+            assertMBeanAgrees(ratings, ratingsText);
+            promtoolAccepts(frontText);
+            promtoolAccepts(ratingsText);
+        }
+    }
+
     // ---- expectations ----
 
     private static void inbound(Map<String, Long> expected, String hook, long header, long baggage, long traceMap,
