@@ -143,6 +143,25 @@ class MetricsIT {
         assertEquals(404, Http.get(front.url("/metrics")).status());
     }
 
+    @Test
+    void aMetricsPortInUseIsLoggedInOneLineAndTheServiceRunsOn() {
+        // the port the backend's own Tomcat listens on
+        AgentJvm taken = SampleApps.backend("metrics-port-taken", null)
+                .systemProperty("graylane.metrics.port", Integer.toString(backend.port()))
+                .start();
+        try {
+            ok(Http.get(taken.url("/echo"), LABEL, "dev-x"));
+            String expected = "metrics endpoint not started: cannot listen on 127.0.0.1:" + backend.port()
+                    + " (graylane.metrics.host, graylane.metrics.port)";
+            String log = taken.awaitLog("the metrics endpoint's bind failure", text -> text.contains(expected),
+                    Duration.ofSeconds(20));
+            assertEquals(1, log.lines().filter(line -> line.contains("metrics endpoint")).count(), log);
+            assertTrue(log.contains(", metrics http://127.0.0.1:" + backend.port() + "/metrics"), "the startup line: " + log);
+        } finally {
+            AgentJvm.closeAll(taken);
+        }
+    }
+
     /**
      * Reactor Netty on both sides: WebFlux (local lane {@value #WEB_LANE}) answers /echo by calling the backend with
      * WebClient or Reactor Netty's HttpClient (the request is written on an event loop, with the context recorded when
