@@ -146,6 +146,18 @@ public final class Traffic {
     }
 
     /**
+     * What an outbound call made outside any request carries (the local label, trace-map look-ups), whatever this
+     * thread's context: for hooks that know the call was made outside any request although it runs on a thread that
+     * now serves one (a reactive client writing its request on an event loop). Null when there is nothing to add.
+     * Not counted: for a hook point that sees a call another hook point counts (see {@link #outbound(Hook, TrafficContext)}).
+     */
+    public static TrafficContext background(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn() || s.backgroundIsEmpty) return null;
+        return s.background;
+    }
+
+    /**
      * The Dubbo tag an outbound Dubbo call should carry ({@code graylane.route.dubbo-tag}): the label of the current
      * request, or the local label when this thread serves none; null when routing is off, the hook is off, there is
      * no label, or the label is the base lane.
