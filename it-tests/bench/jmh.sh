@@ -3,6 +3,7 @@
 #   InboundBenchmark.openClose          servlet hook per request: read headers, open the context, close it
 #   OutboundBenchmark.headersToAdd      outbound hook per call: Traffic.outbound + trace-map look-ups + entries loop
 #   TraceMapBenchmark.put / get         the traceId -> label map at its default size
+#   CountingBenchmark.*                 the traffic counters' cost: inbound request + outbound call, counting on / off
 #   TaskWrapBenchmark.wrapAndRun        ContextRunnable.wrap + run on one thread (graylane's part of a hand-off)
 #   ThreadPoolBenchmark.submitAndRun    ThreadPoolExecutor submit + run of a trivial task, no agent
 #   ThreadPoolWithAgentBenchmark.*      the same in a JVM started with -javaagent:agent/target/graylane-agent.jar

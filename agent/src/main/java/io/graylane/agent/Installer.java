@@ -4,6 +4,7 @@ import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
 import io.graylane.core.log.Log;
+import io.graylane.core.metrics.MetricsServer;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -30,6 +31,7 @@ public final class Installer {
         long start = System.nanoTime();
         Config config = ConfigLoader.loadForThisJvm(agentArgs);
         Traffic.start(config);
+        if (config.metricsPort > 0) MetricsServer.start(config.metricsHost, config.metricsPort);
 
         Set<String> active = new LinkedHashSet<>();
         try {
@@ -72,6 +74,9 @@ public final class Installer {
             line.append(')');
         }
         if (config.labelHeader != null) line.append(", label header ").append(config.labelHeader);
+        if (config.metricsPort > 0) {
+            line.append(", metrics http://").append(config.metricsHost).append(':').append(config.metricsPort).append("/metrics");
+        }
         return line.toString();
     }
 

@@ -3,7 +3,9 @@ package io.graylane.core;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.Headers;
 import io.graylane.core.config.LabelSource;
+import io.graylane.core.hook.Hook;
 import io.graylane.core.log.Log;
+import io.graylane.core.metrics.TrafficCounters;
 import io.graylane.core.mirror.HeaderScrubber;
 import io.graylane.core.mirror.Mirror;
 
@@ -100,8 +102,14 @@ final class Inbound implements HeaderScrubber {
     }
 
     TrafficContext resolve(String[] values) {
+        return resolve(values, null);
+    }
+
+    /** The context of a request whose header values are {@code values}; counted for {@code hook} unless it is null. */
+    TrafficContext resolve(String[] values, Hook hook) {
         String label = null;
         boolean fromRequest = false;
+        TrafficCounters.Source source = TrafficCounters.Source.NONE;
         sources:
         for (int s = 0; s < sourceKinds.length; s++) {
             switch (sourceKinds[s]) {
@@ -116,9 +124,12 @@ final class Inbound implements HeaderScrubber {
                     if (policy.accepts(v)) {
                         label = v;
                         fromRequest = true;
+                        source = sourceKinds[s] == LabelSource.Kind.HEADER ? TrafficCounters.Source.HEADER
+                                : TrafficCounters.Source.BAGGAGE;
                         break sources;
                     }
                     reject(v);
+                    if (hook != null) TrafficCounters.rejected(hook);
                     break;
                 }
                 case TRACE_MAP:
@@ -127,6 +138,7 @@ final class Inbound implements HeaderScrubber {
                         String mapped = v == null ? null : traceMap.get(names[id], v);
                         if (mapped != null) {
                             label = mapped;
+                            source = TrafficCounters.Source.TRACE_MAP;
                             break sources;
                         }
                     }
@@ -134,11 +146,16 @@ final class Inbound implements HeaderScrubber {
                 default:
                     if (localLabel != null) {
                         label = localLabel;
+                        source = TrafficCounters.Source.LOCAL;
                         break sources;
                     }
             }
         }
-        if (labelHeader == null) label = null;
+        if (labelHeader == null) {
+            label = null;
+            source = TrafficCounters.Source.NONE;
+        }
+        if (hook != null) TrafficCounters.inbound(hook, source);
 
         if (baggageIndex >= 0 && values[baggageIndex] != null) values[baggageIndex] = withoutBadLabels(values[baggageIndex]);
         int present = 0;

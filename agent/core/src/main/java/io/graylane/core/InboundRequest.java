@@ -1,5 +1,6 @@
 package io.graylane.core;
 
+import io.graylane.core.hook.Hook;
 import io.graylane.core.mirror.ShadowCapture;
 
 import java.util.Arrays;
@@ -24,6 +25,8 @@ public final class InboundRequest implements Scope {
     TrafficContext current;
 
     private Inbound inbound;
+    /** The hook that asked for this reader, for the counters. */
+    private Hook hook;
     private String[] values = new String[0];
     private boolean open;
     /** The selected request's capture, from {@link #mirror} until the scope closes. */
@@ -49,7 +52,8 @@ public final class InboundRequest implements Scope {
         return m;
     }
 
-    InboundRequest prepare(Inbound resolver) {
+    InboundRequest prepare(Inbound resolver, Hook hook) {
+        this.hook = hook;
         String[] names = resolver.headerNames();
         if (values.length != names.length) {
             values = new String[names.length];
@@ -82,7 +86,7 @@ public final class InboundRequest implements Scope {
 
     /** Resolves the label, makes the request's context current and returns the scope to close at the end. */
     public Scope open() {
-        TrafficContext context = inbound.resolve(values);
+        TrafficContext context = inbound.resolve(values, hook);
         if (capture != null) capture.resolvedLabel(context.label());
         Arrays.fill(values, null);
         current = context;

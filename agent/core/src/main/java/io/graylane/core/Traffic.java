@@ -2,7 +2,12 @@ package io.graylane.core;
 
 import io.graylane.core.config.Config;
 import io.graylane.core.hook.Hook;
+import io.graylane.core.metrics.TrafficCounters;
 import io.graylane.core.mirror.Mirror;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The static facade that advice calls. Every method is cheap, never throws on a normal path, and
@@ -16,6 +21,11 @@ public final class Traffic {
     /** Tokens of {@link #enterListener}: nothing was entered; or the thread had no context before. */
     private static final Object NOT_ENTERED = new Object();
     private static final Object NO_PREVIOUS = new Object();
+
+    /** Calls counted by {@link #outboundDeferred} whose real start has not come yet (weak keys, by identity). */
+    private static final Map<Object, Boolean> DEFERRED = Collections.synchronizedMap(new WeakHashMap<Object, Boolean>());
+    /** Whether {@link #DEFERRED} was ever used: until then a call's real start does not look there. */
+    private static volatile boolean deferred;
 
     private Traffic() {}
 
@@ -61,7 +71,7 @@ public final class Traffic {
         } else if (state.isOpen()) {
             return null;
         }
-        return state.prepare(s.inbound);
+        return state.prepare(s.inbound, hook);
     }
 
     /**
@@ -73,7 +83,68 @@ public final class Traffic {
         if (s == null || !hook.isOn()) return null;
         InboundRequest state = THREAD.get();
         TrafficContext context = state == null ? null : state.current;
+        if (context != null) {
+            TrafficCounters.outbound(hook, TrafficCounters.Call.REQUEST);
+            return context;
+        }
+        if (s.backgroundIsEmpty) {
+            TrafficCounters.outbound(hook, TrafficCounters.Call.NONE);
+            return null;
+        }
+        TrafficCounters.outbound(hook, TrafficCounters.Call.BACKGROUND);
+        return s.background;
+    }
+
+    /**
+     * {@link #outbound} without counting, for an entry point that hands the same call on to one that counts
+     * (HttpURLConnection's getInputStream calls connect; HttpClient's send calls its innermost sendAsync).
+     */
+    public static TrafficContext outboundAgain(Hook hook) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        return context(s, THREAD.get());
+    }
+
+    /**
+     * {@link #outbound} for a call that is really started later, maybe on another thread, by a call to
+     * {@link #outboundOnce} with the same {@code key} (gRPC's {@code DelayedClientCall} hands its metadata to the
+     * real call once the channel is ready): counted here, on the caller's thread, in the caller's context, and not
+     * again there. Keys are held weakly.
+     */
+    public static TrafficContext outboundDeferred(Hook hook, Object key) {
+        TrafficContext context = outbound(hook);
+        if (key != null && settings != null && hook.isOn()) {
+            DEFERRED.put(key, Boolean.TRUE);
+            deferred = true;
+        }
+        return context;
+    }
+
+    /** {@link #outbound}, not counted when {@link #outboundDeferred} counted this call ({@code key}) already. */
+    public static TrafficContext outboundOnce(Hook hook, Object key) {
+        if (deferred && key != null && DEFERRED.remove(key) != null) return outboundAgain(hook);
+        return outbound(hook);
+    }
+
+    private static TrafficContext context(Settings s, InboundRequest state) {
+        TrafficContext context = state == null ? null : state.current;
         if (context != null) return context;
+        return s.backgroundIsEmpty ? null : s.background;
+    }
+
+    /**
+     * What a call should carry when the hook recorded its context elsewhere ({@code recorded}, null: the call was
+     * made outside any request), counted as {@link #outbound} counts: a reactive client that writes its request on
+     * an event loop, which may at that moment serve another request. Null when there is nothing to add.
+     */
+    public static TrafficContext outbound(Hook hook, TrafficContext recorded) {
+        Settings s = settings;
+        if (s == null || !hook.isOn()) return null;
+        if (recorded != null) {
+            TrafficCounters.outbound(hook, TrafficCounters.Call.REQUEST);
+            return recorded;
+        }
+        TrafficCounters.outbound(hook, s.backgroundIsEmpty ? TrafficCounters.Call.NONE : TrafficCounters.Call.BACKGROUND);
         return s.backgroundIsEmpty ? null : s.background;
     }
 
@@ -81,6 +152,7 @@ public final class Traffic {
      * What an outbound call made outside any request carries (the local label, trace-map look-ups), whatever this
      * thread's context: for hooks that know the call was made outside any request although it runs on a thread that
      * now serves one (a reactive client writing its request on an event loop). Null when there is nothing to add.
+     * Not counted: for a hook point that sees a call another hook point counts (see {@link #outbound(Hook, TrafficContext)}).
      */
     public static TrafficContext background(Hook hook) {
         Settings s = settings;
@@ -96,7 +168,8 @@ public final class Traffic {
     public static String dubboTag() {
         Settings s = settings;
         if (s == null || !s.config.routeDubboTag) return null;
-        TrafficContext context = outbound(Hook.DUBBO);
+        if (!Hook.DUBBO.isOn()) return null;
+        TrafficContext context = context(s, THREAD.get()); // not counted: the consumer hook counts the call
         return context == null ? null : s.config.dubboTag(context.label());
     }
 

@@ -36,6 +36,9 @@ public final class Config {
     /** Log events carry the label and the request id under these MDC keys; both null when that is off. */
     public final String mdcLabelKey;
     public final String mdcRequestIdKey;
+    /** GET /metrics on this port and address; 0 when the endpoint is off. */
+    public final int metricsPort;
+    public final String metricsHost;
     /** Where the values came from, for the startup line. */
     public final String source;
     public final List<String> problems;
@@ -43,7 +46,8 @@ public final class Config {
     Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
            String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
            long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Log.Level logLevel, String laneBase,
-           boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, String source, List<String> problems) {
+           boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, int metricsPort, String metricsHost,
+           String source, List<String> problems) {
         this.labelHeader = labelHeader;
         this.labelSources = Collections.unmodifiableList(labelSources);
         this.localLabel = localLabel;
@@ -60,6 +64,8 @@ public final class Config {
         this.routeDubboTag = routeDubboTag;
         this.mdcLabelKey = mdcLabelKey;
         this.mdcRequestIdKey = mdcRequestIdKey;
+        this.metricsPort = metricsPort;
+        this.metricsHost = metricsHost;
         this.source = source;
         this.problems = Collections.unmodifiableList(problems);
     }

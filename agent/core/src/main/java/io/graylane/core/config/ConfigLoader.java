@@ -159,8 +159,19 @@ public final class ConfigLoader {
             mdcLabelKey = null;
             mdcRequestIdKey = null;
         }
+        int metricsPort = 0;
+        if (string(Keys.METRICS_PORT) != null) {
+            metricsPort = Math.max(0, integer(Keys.METRICS_PORT, 1, 65535, "the metrics endpoint is off"));
+        }
+        String metricsHost = string(Keys.METRICS_HOST);
+        if (metricsHost == null || metricsHost.length() > 253 || !isHostText(metricsHost)) {
+            problem(Keys.METRICS_HOST, metricsHost, "a host name or IP address", "using the default "
+                    + Keys.defaultOf(Keys.METRICS_HOST));
+            metricsHost = Keys.defaultOf(Keys.METRICS_HOST);
+        }
         return new Config(labelHeader, sources, local, maxLength, pattern, traceHeaders, idHeaders, mapEntries, ttl,
-                hooks, mirror, level, laneBase, routeDubboTag, mdcLabelKey, mdcRequestIdKey, source, problems);
+                hooks, mirror, level, laneBase, routeDubboTag, mdcLabelKey, mdcRequestIdKey, metricsPort, metricsHost,
+                source, problems);
     }
 
     /** An MDC key: printable, no spaces (it is written into every log line's context map); else the default. */
@@ -327,6 +338,14 @@ public final class ConfigLoader {
             if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
         }
         return true;
+    }
+
+    /** A host name, IPv4 or IPv6 address (no brackets): letters, digits, '.', '-' and ':'. */
+    private static boolean isHostText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) != ':' && !isHostNameText(s.substring(i, i + 1))) return false;
+        }
+        return !s.isEmpty();
     }
 
     private static boolean isHostNameText(String s) {

@@ -160,7 +160,7 @@ class ConfigGarbageTest {
         return bad;
     }
 
-    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, IGNORE_LIST, PATH }
+    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, IGNORE_LIST, PATH, PORT, HOST }
 
     private static Kind kind(String key) {
         if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED) || key.equals(Keys.MIRROR_COMPARE)
@@ -193,6 +193,8 @@ class ConfigGarbageTest {
             case Keys.LOG_LEVEL: return Kind.LEVEL;
             case Keys.MDC_LABEL_KEY:
             case Keys.MDC_REQUEST_ID_KEY: return Kind.MDC_KEY;
+            case Keys.METRICS_PORT: return Kind.PORT;
+            case Keys.METRICS_HOST: return Kind.HOST;
             default: throw new AssertionError("a key this test does not know: " + key + "; add it to kind()");
         }
     }
@@ -218,6 +220,8 @@ class ConfigGarbageTest {
             case MDC_KEY: return v.matches("[\\x21-\\x7e]{1,128}"); // the other key keeps its default, which differs
             case IGNORE_LIST: return blank || expectedReports(key, raw) == 0;
             case PATH: return blank || !v.matches("(?s).*[\\x00-\\x1f\\x7f-\\x9f].*");
+            case PORT: return blank || (v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= 65535);
+            case HOST: return v.length() <= 253 && v.matches("[A-Za-z0-9.:-]+"); // has a default address
             default: return v.matches("(?i)debug|info|warn|error|off");
         }
     }

@@ -141,6 +141,8 @@ class ConfigLoaderTest {
         spec.put("graylane.mdc.enabled", "true");
         spec.put("graylane.mdc.label-key", "graylane.label");
         spec.put("graylane.mdc.request-id-key", "graylane.request-id");
+        spec.put("graylane.metrics.port", null);
+        spec.put("graylane.metrics.host", "127.0.0.1");
 
         assertEquals(spec.keySet(), new java.util.HashSet<>(Keys.all()));
         for (Map.Entry<String, String> e : spec.entrySet()) {

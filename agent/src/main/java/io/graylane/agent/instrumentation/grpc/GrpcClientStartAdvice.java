@@ -7,9 +7,9 @@ import io.grpc.Metadata;
 import net.bytebuddy.asm.Advice;
 
 /**
- * {@code ClientCallImpl.start} and {@code DelayedClientCall.start}: add the entries the outgoing metadata lacks.
- * Application interceptors have run by then, so what they set wins; when both methods run for one call the
- * second finds everything present.
+ * {@code ClientCallImpl.start}: add the entries the outgoing metadata lacks, and count the call.
+ * Application interceptors have run by then, so what they set wins. A call a {@code DelayedClientCall} started first
+ * finds everything present here, and was counted there.
  */
 public final class GrpcClientStartAdvice {
 
@@ -17,6 +17,6 @@ public final class GrpcClientStartAdvice {
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter(@Advice.Argument(1) Metadata headers) {
-        GrpcMetadata.write(headers, Traffic.outbound(Hook.GRPC));
+        GrpcMetadata.write(headers, Traffic.outboundOnce(Hook.GRPC, headers));
     }
 }

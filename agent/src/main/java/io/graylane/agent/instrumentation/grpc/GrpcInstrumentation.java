@@ -5,6 +5,8 @@ import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
 import io.graylane.agent.TypeTransformer;
 import io.graylane.core.hook.Hook;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -36,11 +38,19 @@ public final class GrpcInstrumentation implements InstrumentationModule {
                 .transform(helpers)
                 .transform(advices.advice(hook(), named("build").and(takesArguments(0)),
                         "io.graylane.agent.instrumentation.grpc.GrpcServerBuildAdvice"))
-                .named("io.grpc.internal.ClientCallImpl", "io.grpc.internal.DelayedClientCall")
+                .named("io.grpc.internal.ClientCallImpl")
                 .transform(helpers)
-                .transform(advices.advice(hook(), named("start").and(takesArguments(2))
-                                .and(takesArgument(0, named("io.grpc.ClientCall$Listener")))
-                                .and(takesArgument(1, named("io.grpc.Metadata"))),
-                        "io.graylane.agent.instrumentation.grpc.GrpcClientStartAdvice"));
+                .transform(advices.advice(hook(), clientStart(),
+                        "io.graylane.agent.instrumentation.grpc.GrpcClientStartAdvice"))
+                .named("io.grpc.internal.DelayedClientCall")
+                .transform(helpers)
+                .transform(advices.advice(hook(), clientStart(),
+                        "io.graylane.agent.instrumentation.grpc.GrpcDelayedClientStartAdvice"));
+    }
+
+    private static ElementMatcher.Junction<MethodDescription> clientStart() {
+        return named("start").and(takesArguments(2))
+                .and(takesArgument(0, named("io.grpc.ClientCall$Listener")))
+                .and(takesArgument(1, named("io.grpc.Metadata")));
     }
 }

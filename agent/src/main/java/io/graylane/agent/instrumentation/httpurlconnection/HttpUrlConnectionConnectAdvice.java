@@ -7,7 +7,7 @@ import net.bytebuddy.asm.Advice;
 
 import java.net.HttpURLConnection;
 
-/** Before the connection opens: set each request property the application did not set. */
+/** {@code connect} before the connection opens: set each request property the application did not set; count the call. */
 public final class HttpUrlConnectionConnectAdvice {
 
     private HttpUrlConnectionConnectAdvice() {}

@@ -24,8 +24,9 @@ public final class HttpUrlConnectionInstrumentation implements InstrumentationMo
     public void extend(Rules rules, Advices advices) {
         rules
                 .named("sun.net.www.protocol.http.HttpURLConnection")
-                .transform(advices.advice(hook(),
-                        namedOneOf("connect", "getOutputStream", "getInputStream").and(takesArguments(0)),
-                        "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionConnectAdvice"));
+                .transform(advices.advice(hook(), named("connect").and(takesArguments(0)),
+                        "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionConnectAdvice"))
+                .transform(advices.advice(hook(), namedOneOf("getOutputStream", "getInputStream").and(takesArguments(0)),
+                        "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionStreamAdvice"));
     }
 }

@@ -6,8 +6,10 @@ import io.graylane.agent.Rules;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * {@code java.net.http.HttpClient} (JDK 11+): {@code send} and {@code sendAsync} get a copy of the
@@ -24,8 +26,12 @@ public final class JavaHttpClientInstrumentation implements InstrumentationModul
     public void extend(Rules rules, Advices advices) {
         rules
                 .named("jdk.internal.net.http.HttpClientImpl")
-                .transform(advices.advice(hook(), namedOneOf("send", "sendAsync")
+                .transform(advices.advice(hook(), namedOneOf("send", "sendAsync").and(not(takesArguments(4)))
                         .and(takesArgument(0, named("java.net.http.HttpRequest"))),
-                        "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendAdvice"));
+                        "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendAdvice"))
+                // every send and sendAsync ends in the private sendAsync(request, handler, pushPromiseHandler, executor)
+                .transform(advices.advice(hook(), named("sendAsync").and(takesArguments(4))
+                        .and(takesArgument(0, named("java.net.http.HttpRequest"))),
+                        "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendCountedAdvice"));
     }
 }

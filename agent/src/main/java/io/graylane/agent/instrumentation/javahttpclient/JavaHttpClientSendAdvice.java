@@ -9,14 +9,17 @@ import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Map;
 
-/** {@code HttpClientImpl.send/sendAsync}: replace an immutable request lacking our headers by a copy that has them. */
+/**
+ * {@code HttpClientImpl.send/sendAsync} (public ones): replace an immutable request lacking our headers by a copy that
+ * has them, on the caller's thread. Not counted: the innermost sendAsync counts the call.
+ */
 public final class JavaHttpClientSendAdvice {
 
     private JavaHttpClientSendAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request) {
-        TrafficContext context = Traffic.outbound(Hook.JAVA_HTTP_CLIENT);
+        TrafficContext context = Traffic.outboundAgain(Hook.JAVA_HTTP_CLIENT);
         for (int i = 0; context != null && i < context.lookups(); i++) {
             context = context.lookup(i, request.headers().firstValue(context.lookupName(i)).orElse(null));
         }

@@ -31,8 +31,7 @@ public final class ReactorNettyClientRequestAdvice {
                             @Advice.Enter Object token) {
         if (token != null) TaskContexts.leave(token);
         if (!Hook.REACTOR_NETTY.isOn()) return;
-        TrafficContext context = TaskContexts.peek(handler);
-        if (context == null) context = Traffic.background(Hook.REACTOR_NETTY);
+        TrafficContext context = Traffic.outbound(Hook.REACTOR_NETTY, TaskContexts.peek(handler));
         if (context == null) return;
         HttpHeaders headers = request.requestHeaders();
         for (int i = 0; i < context.lookups(); i++) {
