@@ -364,7 +364,7 @@ class MetricsIT {
 
     // ---- promtool ----
 
-    private static void promtoolAccepts(String scrape) throws Exception {
+    static void promtoolAccepts(String scrape) throws Exception {
         Path promtool = promtool();
         Path file = Files.createTempFile("graylane-scrape", ".txt");
         try {
@@ -405,7 +405,7 @@ class MetricsIT {
     }
 
     /** The scrape's text; the endpoint binds on its own thread, so a refused connection is retried for a while. */
-    private static String scrape(int port) throws InterruptedException {
+    static String scrape(int port) throws InterruptedException {
         long deadline = System.nanoTime() + SCRAPE_DEADLINE.toNanos();
         while (true) {
             try {

@@ -146,7 +146,9 @@ class MirrorCompareIT {
         AgentJvm secondary = services.get(1);
         AgentJvm primary = null;
         try {
-            primary = primary("compare-primary", false, candidate.url(""), secondary.url(""), report).start();
+            int metricsPort = AgentJvm.freePort();
+            primary = primary("compare-primary", false, candidate.url(""), secondary.url(""), report)
+                    .systemProperty("graylane.metrics.port", Integer.toString(metricsPort)).start();
             List<String> paths = new ArrayList<>(paths("/items/", ITEMS));
             paths.addAll(paths("/users/", 200)); // async, getOutputStream
             paths.addAll(paths("/text/", 50)); // not JSON: byte for byte
@@ -171,6 +173,15 @@ class MirrorCompareIT {
                 assertEquals(200L, users.get("noiseOnly"), users::toString);
                 Map<String, Object> text = endpoints.get("GET /text/{id}");
                 assertEquals(50L, text.get("equal"), text::toString);
+                // the metrics endpoint shows the same verdicts, in a scrape Prometheus' own parser accepts
+                String scrape = MetricsIT.scrape(metricsPort);
+                Map<String, Long> samples = MetricsIT.samples(scrape);
+                Map<String, Long> after = counters.all();
+                assertEquals(after.get("Equal"), samples.get("graylane_mirror_compared_total{verdict=\"equal\"}"), scrape);
+                assertEquals(after.get("Different"), samples.get("graylane_mirror_compared_total{verdict=\"different\"}"), scrape);
+                assertEquals(after.get("NoiseOnly"), samples.get("graylane_mirror_compared_total{verdict=\"noise-only\"}"), scrape);
+                assertEquals(after.get("Incomparable"), samples.get("graylane_mirror_compared_total{verdict=\"incomparable\"}"), scrape);
+                MetricsIT.promtoolAccepts(scrape);
             }
         } finally {
             AgentJvm.closeAll(primary); // its totals go to the report as it exits

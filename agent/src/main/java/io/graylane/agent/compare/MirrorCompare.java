@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.graylane.core.config.Config;
 import io.graylane.core.log.Log;
+import io.graylane.core.metrics.Metrics;
 import io.graylane.core.mirror.Answer;
 import io.graylane.core.mirror.AnswerComparator;
 
@@ -100,6 +101,7 @@ public final class MirrorCompare implements AnswerComparator, MirrorCompareMBean
         } catch (Throwable t) {
             Log.warn("mirror comparison counters cannot be registered as " + OBJECT_NAME + ": " + t);
         }
+        Metrics.register(new CompareMetrics(this));
         try {
             instance = ManagementFactory.getRuntimeMXBean().getName() + "-" + ManagementFactory.getRuntimeMXBean().getStartTime();
         } catch (Throwable t) {
