@@ -27,7 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * line, an embedded ZooKeeper registry, two ratings providers (agent; lane {@code base} and lane {@code dev-x}), and
  * three dubbo-fronts calling ratings through the registry: one in lane {@code base} and one in lane {@code dev-x}, both
  * with tag routing, and one in lane {@code base} with the agent but tag routing left at its default (off), the
- * control. Every ratings answer names the lane of the instance that served it ({@code "lane"}).
+ * control. Every ratings answer names the lane of the instance that served it ({@code "lane"}). Dubbo 3.3 runs the
+ * shaded sample jars; 3.2 and 2.7 run the same classes on their own class paths (2.7.23: the ZooKeeper registry of
+ * its all-in-one jar with curator 5 and the ZooKeeper 3.9 client; its tag router behaves the same, fallback included).
  */
 @ExtendWith(JvmLogTail.class)
 class DubboTagRoutingIT {
@@ -50,6 +52,13 @@ class DubboTagRoutingIT {
     class Dubbo32 extends Lanes {
         Dubbo32() {
             super("32");
+        }
+    }
+
+    @Nested
+    class Dubbo27 extends Lanes {
+        Dubbo27() {
+            super("27");
         }
     }
 
@@ -95,6 +104,13 @@ class DubboTagRoutingIT {
             frontBase = started.get(3);
             frontDevX = started.get(4);
             frontWithoutRouting = started.get(5);
+            if (line != null) {
+                String version = Artifacts.dubboVersion(line);
+                for (AgentJvm ratings : List.of(ratingsBase, ratingsDevX)) {
+                    ratings.awaitLog("Dubbo " + version + " in the provider's ready line",
+                            log -> log.contains("(Dubbo " + version + ")"), Duration.ofSeconds(10));
+                }
+            }
             // each consumer has found both providers once each lane answers
             for (AgentJvm front : List.of(frontBase, frontDevX)) {
                 awaitLane(front, BASE, BASE);
