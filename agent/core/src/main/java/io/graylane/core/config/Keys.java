@@ -34,6 +34,9 @@ public final class Keys {
     public static final String MIRROR_QUEUE_CAPACITY = "graylane.mirror.queue-capacity";
     public static final String MIRROR_TIMEOUT = "graylane.mirror.timeout";
     public static final String MIRROR_EXCLUDE_HEADERS = "graylane.mirror.exclude-headers";
+    public static final String SHADOW_GUARD = "graylane.shadow.guard";
+    public static final String SHADOW_ALLOW = "graylane.shadow.allow";
+    public static final String SHADOW_READ_METHODS = "graylane.shadow.read-methods";
     public static final String LOG_LEVEL = "graylane.log.level";
     public static final String LANE_BASE = "graylane.lane.base";
     public static final String ROUTE_DUBBO_TAG = "graylane.route.dubbo-tag";
@@ -71,6 +74,9 @@ public final class Keys {
         add(keys, defaults, MIRROR_QUEUE_CAPACITY, "1024");
         add(keys, defaults, MIRROR_TIMEOUT, "2s");
         add(keys, defaults, MIRROR_EXCLUDE_HEADERS, null);
+        add(keys, defaults, SHADOW_GUARD, "off");
+        add(keys, defaults, SHADOW_ALLOW, null);
+        add(keys, defaults, SHADOW_READ_METHODS, "get*,list*,find*,query*,search*,count*,exists*,check*,read*,fetch*,describe*,load*");
         add(keys, defaults, LOG_LEVEL, "info");
         add(keys, defaults, LANE_BASE, "base");
         add(keys, defaults, ROUTE_DUBBO_TAG, "false");

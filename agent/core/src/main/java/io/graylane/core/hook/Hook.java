@@ -19,7 +19,8 @@ public enum Hook {
     REACTOR_NETTY("reactor-netty"),
     REACTOR("reactor"),
     LOGBACK("logback"),
-    LOG4J("log4j");
+    LOG4J("log4j"),
+    JDBC("jdbc");
 
     private final String configName;
     private volatile boolean on = true;

@@ -151,16 +151,17 @@ class ConfigGarbageTest {
     /** Lists report each bad item; every other key one value. */
     private static int expectedReports(String key, String value) {
         Kind kind = kind(key);
-        if (kind != Kind.HEADER_LIST && kind != Kind.SOURCES) return 1;
+        if (kind != Kind.HEADER_LIST && kind != Kind.SOURCES && kind != Kind.ALLOW_LIST && kind != Kind.METHOD_GLOBS) return 1;
         int bad = 0;
         for (String item : value.trim().split(",")) {
             String t = item.trim();
-            if (!t.isEmpty() && !(kind == Kind.SOURCES ? isSource(t) : isToken(t))) bad++;
+            if (!t.isEmpty() && !(kind == Kind.SOURCES ? isSource(t) : kind == Kind.ALLOW_LIST ? isAllowEntry(t)
+                    : kind == Kind.METHOD_GLOBS ? t.matches("[A-Za-z0-9_$*]+") : isToken(t))) bad++;
         }
         return bad;
     }
 
-    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY }
+    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, GUARD_MODE, ALLOW_LIST, METHOD_GLOBS }
 
     private static Kind kind(String key) {
         if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED)
@@ -188,6 +189,9 @@ class ConfigGarbageTest {
             case Keys.LOG_LEVEL: return Kind.LEVEL;
             case Keys.MDC_LABEL_KEY:
             case Keys.MDC_REQUEST_ID_KEY: return Kind.MDC_KEY;
+            case Keys.SHADOW_GUARD: return Kind.GUARD_MODE;
+            case Keys.SHADOW_ALLOW: return Kind.ALLOW_LIST;
+            case Keys.SHADOW_READ_METHODS: return Kind.METHOD_GLOBS;
             default: throw new AssertionError("a key this test does not know: " + key + "; add it to kind()");
         }
     }
@@ -211,6 +215,9 @@ class ConfigGarbageTest {
             case PERCENT: return v.matches("[0-9]+(\\.[0-9]+)?|\\.[0-9]+") && Double.parseDouble(v) <= 100;
             case HOST_SUFFIX: return v.matches("[A-Za-z0-9.-]*");
             case MDC_KEY: return v.matches("[\\x21-\\x7e]{1,128}"); // the other key keeps its default, which differs
+            case GUARD_MODE: return v.matches("(?i)off|writes|all");
+            case ALLOW_LIST:
+            case METHOD_GLOBS: return blank || expectedReports(key, raw) == 0;
             default: return v.matches("(?i)debug|info|warn|error|off");
         }
     }
@@ -222,6 +229,14 @@ class ConfigGarbageTest {
             case Keys.MIRROR_MAX_BODY_BYTES: return n <= Integer.MAX_VALUE - 8;
             default: return n >= 1 && n <= 1_000_000; // queue capacity
         }
+    }
+
+    /** SPEC 12: http://HOST[:PORT][/PATH-PREFIX] (HOST may start with *.), grpc:S/M, dubbo:I#M, jdbc:..., kafka:T, rocketmq:T. */
+    private static boolean isAllowEntry(String item) {
+        if (!item.matches("[\\x21-\\x7e]+")) return false;
+        java.util.regex.Matcher http = Pattern.compile("(?i)https?://(\\*\\.)?[A-Za-z0-9.-]+(:([0-9]{1,5}))?(/.*)?").matcher(item);
+        if (http.matches()) return http.group(3) == null || (Integer.parseInt(http.group(3)) >= 1 && Integer.parseInt(http.group(3)) <= 65535);
+        return item.matches("(?i)grpc:[^/]+/[^/]+|dubbo:[^#]+#[^#]+|jdbc:.+|kafka:.+|rocketmq:.+");
     }
 
     private static boolean isSource(String item) {
