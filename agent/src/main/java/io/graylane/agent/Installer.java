@@ -3,6 +3,7 @@ package io.graylane.agent;
 import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.log.Log;
 
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class Installer {
                     Log.error("instrumentation '" + module.hook().configName() + "' could not be set up and is off", e);
                     continue;
                 }
-                active.add(module.hook().configName());
+                if (rules.all().size() > before) active.add(module.hook().configName()); // jdbc: none while the guard is off
             }
             new GraylaneTransformer(instrumentation, rules.all(), pools, ReadEdges.of(instrumentation, Traffic.class)).install();
         } catch (Exception e) {
@@ -66,6 +67,7 @@ public final class Installer {
                 .append(", config ").append(config.source)
                 .append(", instrumentations ").append(active.isEmpty() ? "(none)" : String.join(",", active))
                 .append(", mirror ").append(config.mirror.enabled ? config.mirror.target : "off");
+        if (config.shadow.mode != ShadowGuard.Mode.OFF) line.append(", shadow guard ").append(config.shadow.mode.configName());
         if (config.labelHeader != null) line.append(", label header ").append(config.labelHeader);
         return line.toString();
     }
