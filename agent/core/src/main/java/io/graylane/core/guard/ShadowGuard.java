@@ -103,15 +103,39 @@ public final class ShadowGuard implements ShadowGuardMBean {
 
     // ---- the checks advice calls ----
 
+    /** Whether the guard is on: hooks install their guard advice only then. */
+    public static boolean isOn() {
+        return active != null;
+    }
+
     /**
      * An HTTP request about to be sent by work with this context ({@code context} as the hook got it; null or not a
-     * shadow copy: the call goes). {@code port} -1 for the scheme's default.
+     * shadow copy: the call goes). {@code port} -1 for the scheme's default; {@code path} may also be an absolute URI
+     * (whose scheme, host and port then stand in for null ones) and may carry a query.
      */
     public static String http(TrafficContext context, String method, String scheme, String host, int port, String path) {
         if (context == null || !context.isShadow()) return null;
         ShadowGuard g = active;
         if (g == null) return null;
         g.seen();
+        if (path != null && (path.startsWith("http://") || path.startsWith("https://"))) {
+            int start = path.indexOf("://") + 3;
+            int slash = path.indexOf('/', start);
+            if (host == null) {
+                scheme = path.substring(0, start - 3);
+                String authority = slash < 0 ? path.substring(start) : path.substring(start, slash);
+                int colon = authority.lastIndexOf(':');
+                host = colon < 0 ? authority : authority.substring(0, colon);
+                try {
+                    port = colon < 0 ? -1 : Integer.parseInt(authority.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        if (path != null && path.indexOf('?') >= 0) path = path.substring(0, path.indexOf('?'));
+        if (method == null) method = "GET";
         String s = scheme == null ? "http" : scheme.toLowerCase(Locale.ROOT);
         int p = port >= 0 ? port : "https".equals(s) ? 443 : 80;
         boolean write = g.mode == Mode.ALL || !isHttpRead(method);
