@@ -61,6 +61,7 @@ class ShadowGuardIT {
     private static Path h2Dir;
     private static String h2Url;
     private static AgentJvm backend;
+    private static AgentJvm reviews;
 
     @BeforeAll
     static void databasesAndBackend() throws Exception {
@@ -69,6 +70,7 @@ class ShadowGuardIT {
         // embedded H2 in each front; AUTO_SERVER lets the second JVM (and this one) reach the first one's database
         h2Url = "jdbc:h2:file:" + h2Dir.resolve("orders") + ";AUTO_SERVER=TRUE";
         backend = keep(SampleApps.backend("guard-backend", null).start());
+        reviews = keep(SampleApps.reviews("guard-reviews", backend.url("")).start());
     }
 
     @AfterAll
@@ -107,9 +109,12 @@ class ShadowGuardIT {
     /** Starts the candidate (guard settings given) and the primary mirroring to it; both use both databases. */
     private static List<AgentJvm> primaryAndCandidate(String name, String... guardSettings) {
         String jdbc = h2Url + "," + postgres.url();
-        AgentJvm.Builder candidate = SampleApps.front(name + "-candidate", backend.url("")).systemProperty("front.jdbc", jdbc);
+        String reviewsAddress = "127.0.0.1:" + reviews.port();
+        AgentJvm.Builder candidate = SampleApps.front(name + "-candidate", backend.url(""), reviewsAddress)
+                .systemProperty("front.jdbc", jdbc);
         for (int i = 0; i < guardSettings.length; i += 2) candidate.systemProperty(guardSettings[i], guardSettings[i + 1]);
-        AgentJvm.Builder primary = SampleApps.front(name + "-primary", backend.url("")).systemProperty("front.jdbc", jdbc)
+        AgentJvm.Builder primary = SampleApps.front(name + "-primary", backend.url(""), reviewsAddress)
+                .systemProperty("front.jdbc", jdbc)
                 .systemProperty("graylane.mirror.enabled", "true")
                 .systemProperty("graylane.mirror.target", candidate.baseUrl());
         List<AgentJvm> jvms = AgentJvm.startAll(candidate, primary);
@@ -175,15 +180,73 @@ class ShadowGuardIT {
             assertEquals(1, backendLines(id, "POST", false), id);
             assertEquals(0, backendLines(id, "POST", true), "no POST of a copy reached the backend: " + id);
         }
+        // gRPC: Reviews/Get reads, Reviews/Later writes (not in graylane.shadow.read-methods)
+        String getId = "w-" + RUN + "-grpc-get";
+        String laterId = "w-" + RUN + "-grpc-later";
+        assertEquals(200, get(primary, "/call/grpc", getId).statusCode());
+        assertEquals(200, get(primary, "/call/grpc-later", laterId).statusCode(), "the primary's write goes through");
+        String failed = "[front] /call/grpc-later x-request-id=" + laterId + " failed: ";
+        String line = candidate.awaitLog("the copy's blocked gRPC call", l -> l.contains(failed), TIMEOUT).lines()
+                .filter(l -> l.startsWith(failed)).findFirst().orElseThrow();
+        assertTrue(line.contains("io.grpc.StatusRuntimeException: PERMISSION_DENIED: graylane: blocked gRPC call "
+                + "graylane.samples.Reviews/Later of a shadow copy"), line);
+        awaitCondition("reviews to serve the copy's Get", () -> reviewsLines(getId, "Get", true) == 1);
+        assertEquals(1, reviewsLines(getId, "Get", false));
+        assertEquals(1, reviewsLines(laterId, "Later", false), "the primary's Later");
+        assertEquals(0, reviewsLines(laterId, "Later", true), "no Later of a copy reached reviews");
+        assertTrue(candidate.log().lines().noneMatch(l -> l.contains("x-request-id=" + getId + " failed")), "the Get copy went through");
+
         Map<String, Long> counters = guardCounters(candidate);
         int n = requests.size();
         long posts = requests.values().stream().filter(c -> !c.equals("none")).count();
         assertEquals(n * 6L, counters.get("JdbcBlocked"), "two databases, three writes: " + counters);
         assertTrue(counters.get("JdbcAllowed") >= n * 4L, "two databases, two reads: " + counters);
         assertEquals(posts, counters.get("HttpBlocked"), counters.toString());
-        assertEquals(n * 6L + posts, counters.get("Blocked"), counters.toString());
+        assertEquals(1, counters.get("GrpcBlocked"), counters.toString());
+        assertEquals(1, counters.get("GrpcAllowed"), counters.toString());
+        assertEquals(n * 6L + posts + 1, counters.get("Blocked"), counters.toString());
         assertTrue(candidate.log().contains("[graylane] WARN shadow guard: blocked"), "the first block is logged");
         System.out.println("[guard] writes: " + n + " copies, counters " + counters);
+    }
+
+    @Test
+    void dubboConsumerCopiesMayReadButNotWrite() throws Exception {
+        AgentJvm.Builder ratingsB = SampleApps.ratings("guard-ratings", backend.url(""), "dubbo", null);
+        AgentJvm ratings = keep(ratingsB.start());
+        String target = "r=" + SampleApps.directUrl("dubbo", ratingsB);
+        AgentJvm.Builder candidateB = SampleApps.dubboFront("guard-dubbo-candidate", backend.url(""), target)
+                .jvmOptions(SampleApps.DUBBO_OPENS).systemProperty("graylane.shadow.guard", "writes");
+        AgentJvm.Builder primaryB = SampleApps.dubboFront("guard-dubbo-primary", backend.url(""), target)
+                .jvmOptions(SampleApps.DUBBO_OPENS)
+                .systemProperty("graylane.mirror.enabled", "true")
+                .systemProperty("graylane.mirror.target", candidateB.baseUrl());
+        List<AgentJvm> jvms = AgentJvm.startAll(candidateB, primaryB);
+        jvms.forEach(ShadowGuardIT::keep);
+        AgentJvm candidate = jvms.get(0);
+        AgentJvm primary = jvms.get(1);
+
+        String getId = "d-" + RUN + "-get";
+        String rateId = "d-" + RUN + "-rate";
+        assertEquals(200, get(primary, "/call/r?mode=get", getId).statusCode());
+        assertEquals(200, get(primary, "/call/r?mode=sync", rateId).statusCode(), "the primary's rate goes through");
+        String failed = "[dubbo-front] /call/r x-request-id=" + rateId + " failed: ";
+        String line = candidate.awaitLog("the copy's blocked Dubbo call", l -> l.contains(failed), TIMEOUT).lines()
+                .filter(l -> l.startsWith(failed)).findFirst().orElseThrow();
+        assertTrue(line.contains("org.apache.dubbo.rpc.RpcException: graylane: blocked Dubbo call "
+                + "io.graylane.samples.Ratings#rate of a shadow copy"), line);
+        awaitCondition("ratings to serve the copy's getRating", () -> ratingsLines(ratings, getId, "get", true) == 1);
+        assertEquals(1, ratingsLines(ratings, getId, "get", false));
+        assertEquals(1, ratingsLines(ratings, rateId, "sync", false), "the primary's rate");
+        assertEquals(0, ratingsLines(ratings, rateId, "sync", true), "no rate of a copy reached ratings");
+        Map<String, Long> counters = guardCounters(candidate);
+        assertEquals(1, counters.get("DubboBlocked"), counters.toString());
+        assertEquals(1, counters.get("DubboAllowed"), "checked once, though two invokers ran: " + counters);
+        System.out.println("[guard] dubbo: counters " + counters);
+    }
+
+    private static long ratingsLines(AgentJvm ratings, String id, String item, boolean shadow) {
+        return ratings.log().lines().filter(l -> l.startsWith("[ratings] " + item + " attachments=")
+                && l.contains("\"x-request-id\":[\"" + id + "\"]") && l.contains("x-graylane-mirror") == shadow).count();
     }
 
     // ---- helpers ----
@@ -203,6 +266,16 @@ class ShadowGuardIT {
         String log = candidate.awaitLog("the copy of " + id, l -> l.contains(marker), TIMEOUT);
         String line = log.lines().filter(l -> l.startsWith(marker)).findFirst().orElseThrow();
         return JSON.readTree(line.substring(marker.length()));
+    }
+
+    private static HttpResponse<String> get(AgentJvm jvm, String path, String id) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(jvm.url(path))).timeout(TIMEOUT).header("x-request-id", id)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long reviewsLines(String id, String method, boolean shadow) {
+        return reviews.log().lines().filter(l -> l.startsWith("[reviews] grpc graylane.samples.Reviews/" + method + " ")
+                && l.contains("x-request-id=" + id + " ") && l.contains("shadow-copy") == shadow).count();
     }
 
     private static long backendLines(String id, String method, boolean shadow) {
@@ -234,7 +307,8 @@ class ShadowGuardIT {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName name = new ObjectName("graylane:type=ShadowGuard");
             Map<String, Long> values = new LinkedHashMap<>();
-            for (String a : List.of("Blocked", "Allowed", "HttpBlocked", "HttpAllowed", "JdbcBlocked", "JdbcAllowed")) {
+            for (String a : List.of("Blocked", "Allowed", "HttpBlocked", "HttpAllowed", "JdbcBlocked", "JdbcAllowed",
+                    "GrpcBlocked", "GrpcAllowed", "DubboBlocked", "DubboAllowed")) {
                 values.put(a, ((Number) server.getAttribute(name, a)).longValue());
             }
             return values;

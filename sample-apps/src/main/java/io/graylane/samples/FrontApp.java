@@ -201,6 +201,12 @@ public final class FrontApp {
             return true;
         }
 
+        /** A failed outbound call, in the log too: a shadow copy's answer goes nowhere else. */
+        private static void logFailure(HttpServletRequest req, Exception e) {
+            System.out.println("[front] " + req.getRequestURI() + " x-request-id=" + req.getHeader("x-request-id")
+                    + " failed: " + e);
+        }
+
         private static String queryValue(String query, String name) {
             if (query == null) {
                 return null;
@@ -251,6 +257,7 @@ public final class FrontApp {
             try {
                 body = clients.call(client, echoUrl, headers);
             } catch (Exception e) {
+                logFailure(req, e);
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }
@@ -279,6 +286,7 @@ public final class FrontApp {
             try {
                 replies = target.call(client, headers);
             } catch (Exception e) {
+                logFailure(req, e);
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }

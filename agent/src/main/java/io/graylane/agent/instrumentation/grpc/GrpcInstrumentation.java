@@ -4,6 +4,7 @@ import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
 import io.graylane.agent.TypeTransformer;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -29,8 +30,11 @@ public final class GrpcInstrumentation implements InstrumentationModule {
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        TypeTransformer helpers = advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor",
-                HELPER + "GrpcContextListener");
+        boolean guard = ShadowGuard.isOn();
+        TypeTransformer helpers = guard
+                ? advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor", HELPER + "GrpcContextListener",
+                        HELPER + "GrpcBlockedCall")
+                : advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor", HELPER + "GrpcContextListener");
         rules
                 .named("io.grpc.internal.ServerImplBuilder")
                 .transform(helpers)
@@ -42,5 +46,14 @@ public final class GrpcInstrumentation implements InstrumentationModule {
                                 .and(takesArgument(0, named("io.grpc.ClientCall$Listener")))
                                 .and(takesArgument(1, named("io.grpc.Metadata"))),
                         "io.graylane.agent.instrumentation.grpc.GrpcClientStartAdvice"));
+        if (guard) {
+            rules
+                    .named("io.grpc.internal.ManagedChannelImpl")
+                    .transform(helpers)
+                    .transform(advices.advice(hook(), named("newCall").and(takesArguments(2))
+                                    .and(takesArgument(0, named("io.grpc.MethodDescriptor")))
+                                    .and(takesArgument(1, named("io.grpc.CallOptions"))),
+                            "io.graylane.agent.instrumentation.grpc.GrpcNewCallGuardAdvice"));
+        }
     }
 }
