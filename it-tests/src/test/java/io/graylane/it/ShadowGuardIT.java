@@ -210,6 +210,55 @@ class ShadowGuardIT {
     }
 
     @Test
+    void allModeBlocksReadsTooExceptWhatTheAllowListNames() throws Exception {
+        recreateTables();
+        List<AgentJvm> jvms = primaryAndCandidate("guard-all", "graylane.shadow.guard", "all",
+                "graylane.shadow.allow", backend.url("/echo") + ", grpc:graylane.samples.Reviews/Get");
+        AgentJvm candidate = jvms.get(0);
+        AgentJvm primary = jvms.get(1);
+        List<String> ids = new ArrayList<>();
+        for (String method : List.of("GET", "POST")) {
+            String id = "a-" + RUN + "-" + method;
+            ids.add(id);
+            JsonNode answer = order(primary, method, "okhttp", id);
+            answer.fields().forEachRemaining(e -> assertTrue(e.getValue().asText().startsWith("ok"),
+                    "the primary's " + e.getKey() + " failed: " + answer));
+        }
+        for (String id : ids) {
+            JsonNode r = awaitResults(candidate, id);
+            for (String db : List.of("h2", "postgres")) {
+                for (String step : List.of("count", "insert", "update", "batch", "query")) {
+                    String outcome = r.path(db + "." + step).asText();
+                    assertTrue(outcome.startsWith("SQLException: graylane: blocked SQL ")
+                            && outcome.contains("graylane.shadow.guard=all"), "reads are blocked too: " + db + "." + step + ": " + r);
+                }
+            }
+            assertTrue(r.path("http.get").asText().startsWith("ok"), "allowed: " + r);
+            assertTrue(r.path("http.post").asText().startsWith("ok"), "allowed, though a write: " + r);
+            awaitCondition("the backend to log the copy's POST of " + id, () -> backendLines(id, "POST", true) == 1);
+        }
+        Map<String, Integer> expected = new TreeMap<>();
+        for (String id : ids) {
+            expected.put(id, 1);
+            expected.put(id + "/line-1", 0);
+            expected.put(id + "/line-2", 0);
+        }
+        for (String url : List.of(h2Url, postgres.url())) {
+            assertEquals(expected, rows(url), "rows in " + url);
+        }
+        String getId = "a-" + RUN + "-grpc-get";
+        String laterId = "a-" + RUN + "-grpc-later";
+        assertEquals(200, get(primary, "/call/grpc", getId).statusCode());
+        assertEquals(200, get(primary, "/call/grpc-later", laterId).statusCode());
+        candidate.awaitLog("the copy's blocked Later", l -> l.contains("x-request-id=" + laterId + " failed: "
+                + "io.grpc.StatusRuntimeException: PERMISSION_DENIED: graylane: blocked gRPC call"), TIMEOUT);
+        awaitCondition("reviews to serve the copy's Get", () -> reviewsLines(getId, "Get", true) == 1);
+        Map<String, Long> counters = guardCounters(candidate);
+        assertEquals(ids.size() * 10L + 1, counters.get("Blocked"), counters.toString());
+        System.out.println("[guard] all + allow list: counters " + counters);
+    }
+
+    @Test
     void dubboConsumerCopiesMayReadButNotWrite() throws Exception {
         AgentJvm.Builder ratingsB = SampleApps.ratings("guard-ratings", backend.url(""), "dubbo", null);
         AgentJvm ratings = keep(ratingsB.start());
