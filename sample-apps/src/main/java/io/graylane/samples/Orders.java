@@ -14,7 +14,7 @@ import java.util.Map;
  * The front's {@code /orders} (GET or POST, {@code ?client=NAME}): the reads and writes of an order service, made on
  * every request, so that a candidate fed with mirrored copies shows what the shadow write guard lets through. For each
  * database in the system property {@code front.jdbc} (comma-separated JDBC URLs; table
- * {@code orders(request_id, method, touched)} must exist) it counts, inserts (prepared), updates (plain statement),
+ * {@code orders(request_id, method, touched)} is created at start-up if missing) it counts, inserts (prepared), updates (plain statement),
  * inserts a batch of two, and queries back; then it GETs and POSTs the backend's {@code /echo} with the client. Each
  * step's outcome ({@code ok ...} or the exception) is in the JSON answer and in one stdout line
  * {@code [front] orders x-request-id=ID results {...}}. A connection to each database is opened at start-up and kept.
@@ -35,7 +35,11 @@ final class Orders {
             if (!url.isBlank()) {
                 databases.add(url.trim());
                 try {
-                    kept.add(DriverManager.getConnection(url.trim()));
+                    Connection connection = DriverManager.getConnection(url.trim());
+                    kept.add(connection);
+                    try (Statement s = connection.createStatement()) {
+                        s.execute("CREATE TABLE IF NOT EXISTS orders (request_id VARCHAR(200), method VARCHAR(10), touched INT)");
+                    }
                 } catch (Exception e) {
                     System.out.println("[front] cannot connect to " + url.trim() + ": " + Json.message(e));
                 }
