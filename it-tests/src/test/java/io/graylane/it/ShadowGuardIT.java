@@ -259,6 +259,37 @@ class ShadowGuardIT {
     }
 
     @Test
+    void reactorNettyCopiesAreStoppedBeforeConnecting() throws Exception {
+        // the candidate: the WebFlux sample, guard all (its /echo GETs the backend); the primary: a backend mirroring to it
+        AgentJvm.Builder candidateB = SampleApps.webflux("guard-webflux", backend.url(""))
+                .systemProperty("graylane.shadow.guard", "all");
+        AgentJvm.Builder primaryB = SampleApps.backend("guard-webflux-primary", null)
+                .systemProperty("graylane.mirror.enabled", "true")
+                .systemProperty("graylane.mirror.target", candidateB.baseUrl());
+        List<AgentJvm> jvms = AgentJvm.startAll(candidateB, primaryB);
+        jvms.forEach(ShadowGuardIT::keep);
+        AgentJvm candidate = jvms.get(0);
+        AgentJvm primary = jvms.get(1);
+        for (String client : List.of("webclient", "httpclient")) {
+            String copyId = "r-" + RUN + "-" + client + "-copy";
+            assertEquals(200, get(primary, "/echo?client=" + client, copyId).statusCode());
+            String failed = "[webflux] /echo x-request-id=" + copyId + " failed: ";
+            String line = candidate.awaitLog("the copy's blocked call", l -> l.contains(failed), TIMEOUT).lines()
+                    .filter(l -> l.startsWith(failed)).findFirst().orElseThrow();
+            assertTrue(line.contains("graylane: blocked GET http://127.0.0.1:" + backend.port() + "/echo of a shadow copy"), line);
+            // the same call of a request that is not a copy goes through
+            String directId = "r-" + RUN + "-" + client + "-direct";
+            HttpResponse<String> direct = get(candidate, "/echo?client=" + client, directId);
+            assertEquals(200, direct.statusCode(), direct.body());
+            assertEquals(1, backendLines(directId, "GET", false));
+            assertEquals(0, backendLines(copyId, "GET", true), "no call of the copy reached the backend");
+        }
+        Map<String, Long> counters = guardCounters(candidate);
+        assertEquals(2, counters.get("HttpBlocked"), counters.toString());
+        System.out.println("[guard] reactor netty: counters " + counters);
+    }
+
+    @Test
     void dubboConsumerCopiesMayReadButNotWrite() throws Exception {
         AgentJvm.Builder ratingsB = SampleApps.ratings("guard-ratings", backend.url(""), "dubbo", null);
         AgentJvm ratings = keep(ratingsB.start());

@@ -143,7 +143,7 @@ public final class ShadowGuard implements ShadowGuardMBean {
             g.allowed.incrementAndGet(HTTP);
             return null;
         }
-        String target = s + "://" + host + ":" + p;
+        String target = s + "://" + (host == null ? "(unknown host)" : host) + ":" + p;
         return g.block(HTTP, target, method + " " + target + (path == null ? "" : path), target);
     }
 
