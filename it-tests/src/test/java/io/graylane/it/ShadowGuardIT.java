@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The shadow write guard end to end: a primary front (agent, mirroring) and its candidate (agent,
@@ -289,15 +291,22 @@ class ShadowGuardIT {
         System.out.println("[guard] reactor netty: counters " + counters);
     }
 
-    @Test
-    void dubboConsumerCopiesMayReadButNotWrite() throws Exception {
-        AgentJvm.Builder ratingsB = SampleApps.ratings("guard-ratings", backend.url(""), "dubbo", null);
+    /** Dubbo 3.3 (the consumer's cluster invoker is checked) and 2.7 (a direct reference: the protocol invoker). */
+    @ParameterizedTest
+    @ValueSource(strings = {"33", "27"})
+    void dubboConsumerCopiesMayReadButNotWrite(String line) throws Exception {
+        AgentJvm.Builder ratingsB = line.equals("33")
+                ? SampleApps.ratings("guard-ratings-" + line, backend.url(""), "dubbo", null)
+                : SampleApps.ratingsOn(line, "guard-ratings-" + line, backend.url(""), "dubbo");
         AgentJvm ratings = keep(ratingsB.start());
         String target = "r=" + SampleApps.directUrl("dubbo", ratingsB);
-        AgentJvm.Builder candidateB = SampleApps.dubboFront("guard-dubbo-candidate", backend.url(""), target)
-                .jvmOptions(SampleApps.DUBBO_OPENS).systemProperty("graylane.shadow.guard", "writes");
-        AgentJvm.Builder primaryB = SampleApps.dubboFront("guard-dubbo-primary", backend.url(""), target)
-                .jvmOptions(SampleApps.DUBBO_OPENS)
+        AgentJvm.Builder candidateB = (line.equals("33")
+                ? SampleApps.dubboFront("guard-dubbo-candidate-" + line, backend.url(""), target).jvmOptions(SampleApps.DUBBO_OPENS)
+                : SampleApps.dubboFrontOn(line, "guard-dubbo-candidate-" + line, backend.url(""), target))
+                .systemProperty("graylane.shadow.guard", "writes");
+        AgentJvm.Builder primaryB = (line.equals("33")
+                ? SampleApps.dubboFront("guard-dubbo-primary-" + line, backend.url(""), target).jvmOptions(SampleApps.DUBBO_OPENS)
+                : SampleApps.dubboFrontOn(line, "guard-dubbo-primary-" + line, backend.url(""), target))
                 .systemProperty("graylane.mirror.enabled", "true")
                 .systemProperty("graylane.mirror.target", candidateB.baseUrl());
         List<AgentJvm> jvms = AgentJvm.startAll(candidateB, primaryB);
@@ -305,15 +314,15 @@ class ShadowGuardIT {
         AgentJvm candidate = jvms.get(0);
         AgentJvm primary = jvms.get(1);
 
-        String getId = "d-" + RUN + "-get";
-        String rateId = "d-" + RUN + "-rate";
+        String getId = "d-" + RUN + "-" + line + "-get";
+        String rateId = "d-" + RUN + "-" + line + "-rate";
         assertEquals(200, get(primary, "/call/r?mode=get", getId).statusCode());
         assertEquals(200, get(primary, "/call/r?mode=sync", rateId).statusCode(), "the primary's rate goes through");
         String failed = "[dubbo-front] /call/r x-request-id=" + rateId + " failed: ";
-        String line = candidate.awaitLog("the copy's blocked Dubbo call", l -> l.contains(failed), TIMEOUT).lines()
+        String failure = candidate.awaitLog("the copy's blocked Dubbo call", l -> l.contains(failed), TIMEOUT).lines()
                 .filter(l -> l.startsWith(failed)).findFirst().orElseThrow();
-        assertTrue(line.contains("org.apache.dubbo.rpc.RpcException: graylane: blocked Dubbo call "
-                + "io.graylane.samples.Ratings#rate of a shadow copy"), line);
+        assertTrue(failure.contains("org.apache.dubbo.rpc.RpcException: graylane: blocked Dubbo call "
+                + "io.graylane.samples.Ratings#rate of a shadow copy"), failure);
         awaitCondition("ratings to serve the copy's getRating", () -> ratingsLines(ratings, getId, "get", true) == 1);
         assertEquals(1, ratingsLines(ratings, getId, "get", false));
         assertEquals(1, ratingsLines(ratings, rateId, "sync", false), "the primary's rate");
@@ -321,7 +330,7 @@ class ShadowGuardIT {
         Map<String, Long> counters = guardCounters(candidate);
         assertEquals(1, counters.get("DubboBlocked"), counters.toString());
         assertEquals(1, counters.get("DubboAllowed"), "checked once, though two invokers ran: " + counters);
-        System.out.println("[guard] dubbo: counters " + counters);
+        System.out.println("[guard] dubbo " + line + ": counters " + counters);
     }
 
     private static long ratingsLines(AgentJvm ratings, String id, String item, boolean shadow) {
