@@ -260,12 +260,18 @@ class ShadowGuardIT {
         System.out.println("[guard] all + allow list: counters " + counters);
     }
 
-    @Test
-    void reactorNettyCopiesAreStoppedBeforeConnecting() throws Exception {
+    /** Spring Boot 4 (Reactor Netty 1.3.6) and 2.7 (Reactor Netty 1.0.39, the oldest line supported). */
+    @ParameterizedTest
+    @ValueSource(strings = {"boot4", "boot2"})
+    void reactorNettyCopiesAreStoppedBeforeConnecting(String boot) throws Exception {
         // the candidate: the WebFlux sample, guard all (its /echo GETs the backend); the primary: a backend mirroring to it
-        AgentJvm.Builder candidateB = SampleApps.webflux("guard-webflux", backend.url(""))
+        AgentJvm.Builder candidateB = (boot.equals("boot4")
+                ? SampleApps.webflux("guard-webflux-" + boot, backend.url(""))
+                : SampleApps.webfluxBoot2("guard-webflux-" + boot, backend.url("")))
                 .systemProperty("graylane.shadow.guard", "all");
-        AgentJvm.Builder primaryB = SampleApps.backend("guard-webflux-primary", null)
+        AgentJvm.Builder primaryB = SampleApps.backend("guard-webflux-primary-" + boot, null)
+                // Spring Boot 2.7's WebFlux answers 400 to the Host 127.0.0.1-shadow:PORT (an IP address with a suffix)
+                .systemProperty("graylane.mirror.host-suffix", "")
                 .systemProperty("graylane.mirror.enabled", "true")
                 .systemProperty("graylane.mirror.target", candidateB.baseUrl());
         List<AgentJvm> jvms = AgentJvm.startAll(candidateB, primaryB);
@@ -273,14 +279,14 @@ class ShadowGuardIT {
         AgentJvm candidate = jvms.get(0);
         AgentJvm primary = jvms.get(1);
         for (String client : List.of("webclient", "httpclient")) {
-            String copyId = "r-" + RUN + "-" + client + "-copy";
+            String copyId = "r-" + RUN + "-" + boot + "-" + client + "-copy";
             assertEquals(200, get(primary, "/echo?client=" + client, copyId).statusCode());
             String failed = "[webflux] /echo x-request-id=" + copyId + " failed: ";
             String line = candidate.awaitLog("the copy's blocked call", l -> l.contains(failed), TIMEOUT).lines()
                     .filter(l -> l.startsWith(failed)).findFirst().orElseThrow();
             assertTrue(line.contains("graylane: blocked GET http://127.0.0.1:" + backend.port() + "/echo of a shadow copy"), line);
             // the same call of a request that is not a copy goes through
-            String directId = "r-" + RUN + "-" + client + "-direct";
+            String directId = "r-" + RUN + "-" + boot + "-" + client + "-direct";
             HttpResponse<String> direct = get(candidate, "/echo?client=" + client, directId);
             assertEquals(200, direct.statusCode(), direct.body());
             assertEquals(1, backendLines(directId, "GET", false));
@@ -288,7 +294,7 @@ class ShadowGuardIT {
         }
         Map<String, Long> counters = guardCounters(candidate);
         assertEquals(2, counters.get("HttpBlocked"), counters.toString());
-        System.out.println("[guard] reactor netty: counters " + counters);
+        System.out.println("[guard] reactor netty " + boot + ": counters " + counters);
     }
 
     /** Dubbo 3.3 (the consumer's cluster invoker is checked) and 2.7 (a direct reference: the protocol invoker). */
