@@ -7,6 +7,8 @@
 #        bash sample-apps/demo.sh chain [dubbo|tri] [zookeeper://HOST:PORT]
 #             (front -gRPC-> reviews -Dubbo-> ratings -HTTP-> backend; reviews reaches ratings by direct URL, or
 #              through that ZooKeeper registry, which must already run)
+#        bash sample-apps/demo.sh compare   (mirror comparison: catalog v1 with the agent copies each request to a
+#             candidate v2 and a secondary v1, compares the answers, and the report command summarises them)
 #        bash sample-apps/demo.sh lanes     (full-link gray release: front -gRPC-> reviews -HTTP-> backend in lane base,
 #             reviews also in lane dev-x, every hop through an HAProxy that routes by x-asm-traffic-tag; needs haproxy)
 set -euo pipefail
@@ -51,6 +53,35 @@ wait_log() {
   done
   echo "$1 never showed '$2'; logs in $logs" >&2; exit 1
 }
+
+if [ "$client" = compare ]; then
+  # Diffy in the process: the primary (catalog v1, agent) copies each request to the candidate (v2: a field renamed,
+  # a price changed on every tenth item) and to a secondary (v1 again, to learn the noise), and compares the answers
+  catalog() { java -cp "$apps/graylane-front.jar" io.graylane.samples.CatalogApp "$@"; }
+  candidate=$(free_port); secondary=$(free_port); primary=$(free_port)
+  catalog "$candidate" v2 >"$logs/candidate.log" 2>&1 & pids+=($!)
+  catalog "$secondary" v1 >"$logs/secondary.log" 2>&1 & pids+=($!)
+  java -javaagent:"$agent" -Dgraylane.mirror.enabled=true -Dgraylane.mirror.target="http://127.0.0.1:$candidate" \
+    -Dgraylane.mirror.compare=true -Dgraylane.mirror.secondary="http://127.0.0.1:$secondary" \
+    -Dgraylane.mirror.compare.report="$logs/compare.jsonl" \
+    -cp "$apps/graylane-front.jar" io.graylane.samples.CatalogApp "$primary" v1 >"$logs/primary.log" 2>&1 & pids+=($!)
+  primary_pid=$!
+  wait_health "$candidate"; wait_health "$secondary"; wait_health "$primary"
+  echo "primary v1 :$primary (agent, compares) -> candidate v2 :$candidate, secondary v1 :$secondary; logs in $logs"
+  grep -h '^\[graylane\]' "$logs/primary.log" | head -1
+  catalog --load "http://127.0.0.1:$primary" 500 100
+  # every item differs (a renamed field) and every user by its timestamp: one report line each, once compared
+  for _ in $(seq 1 240); do
+    [ "$(grep -c -E '"endpoint":"GET /(items|users)/\{id\}"' "$logs/compare.jsonl" 2>/dev/null || true)" -ge 600 ] && break
+    sleep 0.25
+  done
+  kill "$primary_pid"; wait "$primary_pid" 2>/dev/null || true # at exit the agent writes its final totals
+  echo
+  java -jar "$agent" report "$logs/compare.jsonl" --html "$logs/compare.html"
+  echo "one line of the report file:"
+  grep -m1 '"outcome":"different"' "$logs/compare.jsonl" | cut -c1-400
+  exit 0
+fi
 
 if [ "$client" = lanes ]; then
   # one router port per service and one port per instance, for each service and lane of the lane table

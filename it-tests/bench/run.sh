@@ -7,6 +7,8 @@
 #     none                    no agent
 #     graylane                the graylane agent (defaults, local lane "base")
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
+#     graylane-mirror-compare graylane mirroring every request to a sink and comparing the answers (graylane.mirror.compare,
+#                             the sink also the secondary, answering JSON)  (only where mirroring works)
 #     graylane-mirror-absent  graylane mirroring to a port where nothing listens (only where mirroring works)
 #     otel                    the OpenTelemetry Java agent, exporters off, W3C tracecontext + baggage
 #     otel+extension          OpenTelemetry with graylane's extension propagator  (only once the extension has one)
@@ -39,7 +41,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
-configs=none,graylane,graylane-mirror-sink,graylane-mirror-absent,otel,otel+extension
+configs=none,graylane,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
 build=false note="" chain=servlet
@@ -94,9 +96,9 @@ otel_opts=(-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.
 
 # ---- services ----------------------------------------------------------------------------------
 
-start_sink() {  # sets sink_port and sink_pid
+start_sink() {  # NAME [--json]; sets sink_port and sink_pid
   sink_port=$(free_port)
-  launch "$1" "http://127.0.0.1:$sink_port/__bench/count" -- "${tool[@]}" sink --port "$sink_port"
+  launch "$1" "http://127.0.0.1:$sink_port/__bench/count" -- "${tool[@]}" sink --port "$sink_port" "${@:2}"
   sink_pid=$svc_pid
 }
 sink_count() { "${tool[@]}" get "http://127.0.0.1:$sink_port/__bench/count"; }
@@ -108,6 +110,9 @@ agent_args() {
     graylane) args=("-javaagent:$agent") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                 "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
+    graylane-mirror-compare) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
+                                   "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port" -Dgraylane.mirror.compare=true
+                                   "-Dgraylane.mirror.secondary=http://127.0.0.1:$sink_port") ;;
     graylane-mirror-absent) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                   "-Dgraylane.mirror.target=http://127.0.0.1:$absent_port") ;;
     otel) args=("-javaagent:$otel_jar" "${otel_opts[@]}" -Dotel.propagators=tracecontext,baggage) ;;
@@ -125,7 +130,7 @@ clk_tck=$(getconf CLK_TCK)
 # ---- which configurations can run --------------------------------------------------------------
 
 # mirroring is measured only where graylane.mirror.enabled=true really copies requests
-if has graylane-mirror-sink || has graylane-mirror-absent; then
+if has graylane-mirror-sink || has graylane-mirror-compare || has graylane-mirror-absent; then
   start_sink probe-sink
   port=$(free_port)
   launch probe-front "http://127.0.0.1:$port/health" -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" \
@@ -141,8 +146,9 @@ if has graylane-mirror-sink || has graylane-mirror-absent; then
   stop_services
   if [[ $copies -eq 0 ]]; then
     log "skipped: mirroring not available (with graylane.mirror.enabled=true no request reached the mirror target);" \
-        "graylane-mirror-sink and graylane-mirror-absent are not measured"
+        "graylane-mirror-sink, graylane-mirror-compare and graylane-mirror-absent are not measured"
     drop graylane-mirror-sink
+    drop graylane-mirror-compare
     drop graylane-mirror-absent
   fi
 fi
@@ -192,6 +198,7 @@ probe_traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
 run_config() {  # ROUND CONFIG
   local round=$1 config=$2 tag="r$1-$2"
   if [[ $config == graylane-mirror-sink ]]; then start_sink "$tag-sink"; fi
+  if [[ $config == graylane-mirror-compare ]]; then start_sink "$tag-sink" --json; fi
   absent_port=$(free_port)  # nothing listens here
   agent_args "$config"
 
@@ -213,11 +220,11 @@ run_config() {  # ROUND CONFIG
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
   local f0 b0 f1 b1 s0=0 s1=0 copies0=0 copies1=0
-  [[ $config == graylane-mirror-sink ]] && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
+  [[ $config == graylane-mirror-sink || $config == graylane-mirror-compare ]] && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
   f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
   "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
   f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid")
-  [[ $config == graylane-mirror-sink ]] && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
+  [[ $config == graylane-mirror-sink || $config == graylane-mirror-compare ]] && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
   local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
   line=$(sed -n 's/^bench //p' "$run/$tag-wrk.txt")
@@ -242,7 +249,7 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" backend_first_ms "$b_first"
   record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
   record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
-  if [[ $config == graylane-mirror-sink ]]; then
+  if [[ $config == graylane-mirror-sink || $config == graylane-mirror-compare ]]; then
     record "$round" "$config" mirror_copies $((copies1 - copies0))
     if ((copies1 > copies0)); then
       record "$round" "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"

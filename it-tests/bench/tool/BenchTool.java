@@ -31,7 +31,8 @@ import java.util.zip.ZipFile;
  * <pre>
  * free-port                              a free loopback port
  * launch OPTIONS -- COMMAND...           start a service, time its first answered request, stay its parent until killed
- * sink --port P                          an HTTP server that answers 200 to anything and counts (the mirror target)
+ * sink --port P [--json]                 an HTTP server that answers 200 to anything and counts (the mirror target);
+ *                                        with --json its answers carry a JSON body (mirror comparison reads it)
  * get URL                                print the body of GET URL
  * check --config C --traceparent T FILE  did the backend see what configuration C should forward?
  * jar-has JAR ENTRY                      exit 0 when the jar has that entry
@@ -207,7 +208,8 @@ public final class BenchTool {
      * microsecond it spends is taken from the services being measured (its CPU per copy is reported).
      */
     private static int sink(List<String> args) throws IOException {
-        if (args.size() != 2 || !args.get(0).equals("--port")) return usage("sink --port PORT");
+        boolean json = args.size() == 3 && args.get(2).equals("--json");
+        if ((args.size() != 2 && !json) || !args.get(0).equals("--port")) return usage("sink --port PORT [--json]");
         long[] received = {0};
         try (ServerSocketChannel server = ServerSocketChannel.open(); Selector selector = Selector.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args.get(1))), 128);
@@ -224,7 +226,7 @@ public final class BenchTool {
                         if (client == null) continue;
                         client.configureBlocking(false);
                         client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                        client.register(selector, SelectionKey.OP_READ, new SinkConnection(received));
+                        client.register(selector, SelectionKey.OP_READ, new SinkConnection(received, json));
                         continue;
                     }
                     SinkConnection connection = (SinkConnection) key.attachment();
@@ -246,11 +248,31 @@ public final class BenchTool {
     /** One connection of the sink: a small HTTP/1.1 request parser that only needs where each request ends. */
     private static final class SinkConnection {
         private static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        /** With --json: an answer shaped like the front's (about 700 bytes), for the comparison to parse and compare. */
+        private static final byte[] JSON_OK;
+
+        static {
+            StringBuilder headers = new StringBuilder();
+            for (String h : new String[]{"host", "user-agent", "accept", "x-asm-traffic-tag", "x-request-id", "traceparent",
+                    "baggage", "x-graylane-mirror", "content-length", "connection"}) {
+                headers.append(headers.length() == 0 ? "" : ",").append('"').append(h).append("\":\"value of ").append(h).append('"');
+            }
+            String body = "{\"service\":\"front\",\"client\":\"okhttp\",\"label\":\"dev-x\",\"downstream\":{\"service\":"
+                    + "\"backend\",\"method\":\"GET\",\"path\":\"/echo\",\"headers\":{" + headers + "},\"bytes\":0,"
+                    + "\"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}}";
+            byte[] b = body.getBytes(StandardCharsets.US_ASCII);
+            byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            JSON_OK = new byte[head.length + b.length];
+            System.arraycopy(head, 0, JSON_OK, 0, head.length);
+            System.arraycopy(b, 0, JSON_OK, head.length, b.length);
+        }
         private static final byte[] CHUNKED = ("HTTP/1.1 411 Length Required\r\nContent-Length: 0\r\nConnection: close"
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         private static final int MAX_LINE = 16 * 1024;
 
         private final long[] received;
+        private final boolean json;
         private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
         private ByteBuffer out = ByteBuffer.allocate(4096).flip();
         private final StringBuilder line = new StringBuilder();
@@ -260,8 +282,9 @@ public final class BenchTool {
         private long bodyLeft = -1; // -1: in the head
         private boolean closing;
 
-        SinkConnection(long[] received) {
+        SinkConnection(long[] received, boolean json) {
             this.received = received;
+            this.json = json;
         }
 
         /** Reads what is there, answers every complete request; false when the connection is to be closed. */
@@ -327,7 +350,7 @@ public final class BenchTool {
                 append(body);
             } else {
                 received[0]++;
-                append(OK);
+                append(json ? JSON_OK : OK);
             }
             requestLine = null;
             contentLength = 0;
@@ -379,7 +402,7 @@ public final class BenchTool {
         boolean childSpan = traceparent != null && !sent.equals(traceparent) && traceparent.contains(sentTraceId);
         String problem = switch (config) {
             case "none" -> label == null && traceparent == null ? null : "without an agent nothing should be forwarded";
-            case "graylane", "graylane-mirror-sink", "graylane-mirror-absent" ->
+            case "graylane", "graylane-mirror-sink", "graylane-mirror-compare", "graylane-mirror-absent" ->
                     labelled && sameTraceparent ? null : "graylane should forward label dev-x and the traceparent as sent";
             case "otel" -> childSpan ? null : "OpenTelemetry should send a traceparent of the same trace with its own span id";
             case "otel+extension" -> childSpan && labelled ? null
@@ -547,7 +570,8 @@ public final class BenchTool {
     }
 
     private static int configRank(String config) {
-        List<String> order = Arrays.asList("none", "graylane", "graylane-mirror-sink", "graylane-mirror-absent", "otel",
+        List<String> order = Arrays.asList("none", "graylane", "graylane-mirror-sink", "graylane-mirror-compare",
+                "graylane-mirror-absent", "otel",
                 "otel+extension");
         int i = order.indexOf(config);
         return i < 0 ? order.size() : i;

@@ -67,6 +67,11 @@ public final class Installer {
                 .append(", config ").append(config.source)
                 .append(", instrumentations ").append(active.isEmpty() ? "(none)" : String.join(",", active))
                 .append(", mirror ").append(config.mirror.enabled ? config.mirror.target : "off");
+        if (config.mirror.enabled && config.mirror.compare.enabled) {
+            line.append(" (answers compared");
+            if (config.mirror.compare.secondary != null) line.append(", secondary ").append(config.mirror.compare.secondary);
+            line.append(')');
+        }
         if (config.shadow.mode != ShadowGuard.Mode.OFF) line.append(", shadow guard ").append(config.shadow.mode.configName());
         if (config.labelHeader != null) line.append(", label header ").append(config.labelHeader);
         return line.toString();

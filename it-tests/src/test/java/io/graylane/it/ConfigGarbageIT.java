@@ -63,6 +63,12 @@ class ConfigGarbageIT {
         g.put("graylane.mirror.queue-capacity", "0");
         g.put("graylane.mirror.timeout", "0s");
         g.put("graylane.mirror.exclude-headers", "authorization cookie");
+        g.put("graylane.mirror.compare", "sometimes");
+        g.put("graylane.mirror.secondary", "ftp://primary-b:21");
+        g.put("graylane.mirror.compare.ignore", "$..deep");
+        g.put("graylane.mirror.compare.headers", "content type");
+        g.put("graylane.mirror.compare.report", "/tmp/report\u0007.jsonl");
+        g.put("graylane.mirror.compare.report-max-bytes", "10");
         g.put("graylane.log.level", "verbose");
         return g;
     }

@@ -18,6 +18,11 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,6 +113,7 @@ class KubernetesManifestsIT {
             assertEquals("metadata.labels['lane']", tag.getValueFrom().getFieldRef().getFieldPath(), service);
             String agent = env(app, "JAVA_TOOL_OPTIONS").getValue();
             assertTrue(agent.startsWith("-javaagent:/graylane/graylane-agent.jar"), agent);
+            assertEquals("0.0.0.0", env(app, "SAMPLE_BIND_ADDRESS").getValue(), service + " must listen beyond loopback");
             Container init = deployment.getSpec().getTemplate().getSpec().getInitContainers().get(0);
             assertEquals("/graylane", init.getVolumeMounts().get(0).getMountPath());
             assertEquals("/graylane", app.getVolumeMounts().get(0).getMountPath());
@@ -186,6 +192,23 @@ class KubernetesManifestsIT {
         assertTrue(!misspelt.equals(deployment.toString()), "the first Deployment names no containerPort");
         assertThrows(UnrecognizedPropertyException.class,
                 () -> STRICT.treeToValue(STRICT.readTree(misspelt), Deployment.class));
+    }
+
+    /** What SAMPLE_BIND_ADDRESS in the manifests relies on; 127.0.0.2 stands in for 0.0.0.0 (tests stay on loopback). */
+    @Test
+    void aSampleServiceListensOnTheAddressItsEnvironmentNames() throws Exception {
+        AgentJvm.Builder builder = SampleApps.backend("bind-backend", null).withAgent(false)
+                .env("SAMPLE_BIND_ADDRESS", "127.0.0.2").readyWhenLogShows("[backend] listening on 127.0.0.2:");
+        try (AgentJvm backend = builder.start()) {
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.2:" + backend.port() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertThrows(ConnectException.class, () -> client.send(HttpRequest.newBuilder(
+                    URI.create(backend.url("/health"))).build(), HttpResponse.BodyHandlers.ofString()),
+                    "the backend also listens on 127.0.0.1");
+        }
     }
 
     private static EnvVar env(Container container, String name) {

@@ -24,7 +24,7 @@ import org.apache.catalina.startup.Tomcat;
  */
 public final class BackendApp {
 
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = BindAddress.get();
     private static final Duration DOWNSTREAM_TIMEOUT = Duration.ofSeconds(5);
 
     private BackendApp() {

@@ -44,7 +44,7 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class FrontApp {
 
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = BindAddress.get();
 
     private FrontApp() {
     }

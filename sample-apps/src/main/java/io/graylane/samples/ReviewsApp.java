@@ -37,7 +37,7 @@ public final class ReviewsApp {
 
     static final String EXECUTOR_THREAD = "reviews-grpc";
     static final String LISTENING = "[reviews] listening on ";
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = BindAddress.get();
     private static final Duration DOWNSTREAM_TIMEOUT = Duration.ofSeconds(5);
     private static final Context.Key<Metadata> RECEIVED = Context.key("received-metadata");
 

@@ -38,7 +38,7 @@ abstract class HookTest {
     /** Set by each failsafe execution: the library version its class path holds. */
     static final String VERSION_PROPERTY = "graylane.it.lib-version";
 
-    private RecordingBackend backend;
+    RecordingBackend backend;
     private InboundServer inbound;
 
     /** The library as named in test names, e.g. {@code okhttp}. */

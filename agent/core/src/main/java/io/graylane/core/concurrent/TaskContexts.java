@@ -61,7 +61,16 @@ public final class TaskContexts {
         return apply(peek(task));
     }
 
-    /** Ends what {@link #enter} or {@link #enterOnce} began. */
+    /**
+     * Like {@link #enter}, but when nothing is recorded for {@code task} the thread runs it with no context rather
+     * than with whatever it had (an event loop may be inside another request's signal when it starts the work).
+     */
+    public static Object enterAlone(Object task) {
+        TrafficContext previous = Traffic.replay(peek(task));
+        return previous == null ? NO_PREVIOUS : previous;
+    }
+
+    /** Ends what {@link #enter}, {@link #enterOnce} or {@link #enterAlone} began. */
     public static void leave(Object token) {
         if (token == NOTHING_APPLIED) return;
         Traffic.restore(token == NO_PREVIOUS ? null : (TrafficContext) token);

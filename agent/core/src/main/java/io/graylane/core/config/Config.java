@@ -110,9 +110,11 @@ public final class Config {
         public final int queueCapacity;
         public final long timeoutMillis;
         public final List<String> excludeHeaders;
+        /** Comparison of the copies' answers with the primary's (graylane.mirror.compare.*). */
+        public final Compare compare;
 
         Mirror(boolean enabled, String target, double percentage, String sampleKey, String hostSuffix, String label,
-               long maxBodyBytes, int queueCapacity, long timeoutMillis, List<String> excludeHeaders) {
+               long maxBodyBytes, int queueCapacity, long timeoutMillis, List<String> excludeHeaders, Compare compare) {
             this.enabled = enabled;
             this.target = target;
             this.percentage = percentage;
@@ -123,6 +125,31 @@ public final class Config {
             this.queueCapacity = queueCapacity;
             this.timeoutMillis = timeoutMillis;
             this.excludeHeaders = Collections.unmodifiableList(excludeHeaders);
+            this.compare = compare;
+        }
+    }
+
+    /** Mirror comparison (Diffy in the process): on only when mirroring is on too. */
+    public static final class Compare {
+        public final boolean enabled;
+        /** http://host:port of a second instance of the primary's version, or null. */
+        public final String secondary;
+        /** JSON paths ($.a.b, $.items[*].id) and header:NAME (lower case) never compared. */
+        public final List<String> ignore;
+        /** Response headers compared besides status and body, lower case. */
+        public final List<String> headers;
+        /** The JSON-lines report file, or null. */
+        public final String report;
+        public final long reportMaxBytes;
+
+        Compare(boolean enabled, String secondary, List<String> ignore, List<String> headers, String report,
+                long reportMaxBytes) {
+            this.enabled = enabled;
+            this.secondary = secondary;
+            this.ignore = Collections.unmodifiableList(ignore);
+            this.headers = Collections.unmodifiableList(headers);
+            this.report = report;
+            this.reportMaxBytes = reportMaxBytes;
         }
     }
 }

@@ -240,7 +240,70 @@ public final class ConfigLoader {
         long timeout = duration(Keys.MIRROR_TIMEOUT, "mirroring is off");
         if (maxBody < 0 || capacity < 0 || timeout <= 0) enabled = false;
         return new Config.Mirror(enabled, target, percentage, sampleKey == null ? null : sampleKey.toLowerCase(Locale.ROOT),
-                suffix, label, maxBody, capacity, timeout, headerNames(Keys.MIRROR_EXCLUDE_HEADERS));
+                suffix, label, maxBody, capacity, timeout, headerNames(Keys.MIRROR_EXCLUDE_HEADERS), compare(enabled));
+    }
+
+    private Config.Compare compare(boolean mirrorEnabled) {
+        boolean enabled = bool(Keys.MIRROR_COMPARE, "comparison is off");
+        String secondary = string(Keys.MIRROR_SECONDARY);
+        if (secondary != null && !isHttpTarget(secondary)) {
+            problem(Keys.MIRROR_SECONDARY, secondary, "http://host:port", "no secondary: noise is not measured");
+            secondary = null;
+        }
+        List<String> ignore = new ArrayList<>();
+        for (String item : list(Keys.MIRROR_COMPARE_IGNORE)) {
+            if (isIgnoreItem(item)) {
+                ignore.add(item.regionMatches(true, 0, "header:", 0, 7) ? "header:" + item.substring(7).trim().toLowerCase(Locale.ROOT) : item);
+            } else {
+                problem(Keys.MIRROR_COMPARE_IGNORE, item, "a JSON path such as $.meta.time or $.items[*].id, or header:NAME",
+                        "this item is ignored");
+            }
+        }
+        List<String> headers = headerNames(Keys.MIRROR_COMPARE_HEADERS);
+        String report = string(Keys.MIRROR_COMPARE_REPORT);
+        if (report != null && !isPathText(report)) {
+            problem(Keys.MIRROR_COMPARE_REPORT, report, "a file path without control characters", "no report file is written");
+            report = null;
+        }
+        int maxBytes = integer(Keys.MIRROR_COMPARE_REPORT_MAX_BYTES, 4096, Integer.MAX_VALUE, "no report file is written");
+        if (maxBytes < 0) report = null;
+        return new Config.Compare(enabled && mirrorEnabled, secondary, ignore, headers, report, maxBytes);
+    }
+
+    /** header:TOKEN, or $ followed by .name, .*, [n] or [*] segments (name: printable ASCII but . [ ] and space). */
+    static boolean isIgnoreItem(String item) {
+        if (item.regionMatches(true, 0, "header:", 0, 7)) return Headers.isToken(item.substring(7).trim());
+        if (!item.startsWith("$")) return false;
+        int i = 1;
+        int n = item.length();
+        while (i < n) {
+            char c = item.charAt(i);
+            if (c == '.') {
+                int start = ++i;
+                while (i < n && isNameChar(item.charAt(i))) i++;
+                if (i == start) return false;
+            } else if (c == '[') {
+                int close = item.indexOf(']', i);
+                if (close < 0) return false;
+                String index = item.substring(i + 1, close);
+                if (!index.equals("*") && (index.isEmpty() || index.length() > 9 || !isDigits(index))) return false;
+                i = close + 1;
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c > 0x20 && c < 0x7f && c != '.' && c != '[' && c != ']';
+    }
+
+    private static boolean isPathText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) return false;
+        }
+        return true;
     }
 
     private Config.Shadow shadow() {

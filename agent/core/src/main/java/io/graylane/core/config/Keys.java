@@ -34,6 +34,12 @@ public final class Keys {
     public static final String MIRROR_QUEUE_CAPACITY = "graylane.mirror.queue-capacity";
     public static final String MIRROR_TIMEOUT = "graylane.mirror.timeout";
     public static final String MIRROR_EXCLUDE_HEADERS = "graylane.mirror.exclude-headers";
+    public static final String MIRROR_COMPARE = "graylane.mirror.compare";
+    public static final String MIRROR_SECONDARY = "graylane.mirror.secondary";
+    public static final String MIRROR_COMPARE_IGNORE = "graylane.mirror.compare.ignore";
+    public static final String MIRROR_COMPARE_HEADERS = "graylane.mirror.compare.headers";
+    public static final String MIRROR_COMPARE_REPORT = "graylane.mirror.compare.report";
+    public static final String MIRROR_COMPARE_REPORT_MAX_BYTES = "graylane.mirror.compare.report-max-bytes";
     public static final String SHADOW_GUARD = "graylane.shadow.guard";
     public static final String SHADOW_ALLOW = "graylane.shadow.allow";
     public static final String SHADOW_READ_METHODS = "graylane.shadow.read-methods";
@@ -74,6 +80,12 @@ public final class Keys {
         add(keys, defaults, MIRROR_QUEUE_CAPACITY, "1024");
         add(keys, defaults, MIRROR_TIMEOUT, "2s");
         add(keys, defaults, MIRROR_EXCLUDE_HEADERS, null);
+        add(keys, defaults, MIRROR_COMPARE, "false");
+        add(keys, defaults, MIRROR_SECONDARY, null);
+        add(keys, defaults, MIRROR_COMPARE_IGNORE, null);
+        add(keys, defaults, MIRROR_COMPARE_HEADERS, "content-type");
+        add(keys, defaults, MIRROR_COMPARE_REPORT, null);
+        add(keys, defaults, MIRROR_COMPARE_REPORT_MAX_BYTES, "67108864");
         add(keys, defaults, SHADOW_GUARD, "off");
         add(keys, defaults, SHADOW_ALLOW, null);
         add(keys, defaults, SHADOW_READ_METHODS, "get*,list*,find*,query*,search*,count*,exists*,check*,read*,fetch*,describe*,load*");

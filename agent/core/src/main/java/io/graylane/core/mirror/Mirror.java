@@ -35,6 +35,8 @@ public final class Mirror implements MirrorMBean {
     /** The header that marks a shadow copy; a request carrying it (value 1) is never copied again. */
     public static final String MARKER = "x-graylane-mirror";
     public static final String OBJECT_NAME = "graylane:type=Mirror";
+    /** The comparator, in graylane-agent.jar; loaded only when graylane.mirror.compare is on. */
+    static final String COMPARATOR = "io.graylane.agent.compare.MirrorCompare";
     /** Senders started with the first copy. */
     static final int MIN_SENDERS = 2;
     /** Most senders: each has one copy in flight, so a slow target is sent up to this many copies at a time. */
@@ -96,6 +98,12 @@ public final class Mirror implements MirrorMBean {
     private volatile long targetDownUntil;
     private volatile boolean registered;
 
+    /** Compares the answers (graylane.mirror.compare), or null. */
+    private final AnswerComparator comparator;
+    /** graylane.mirror.secondary's host and port (host null: none). */
+    private final String secondaryHost;
+    private final int secondaryPort;
+
     Mirror(Config.Mirror config, String labelHeader) {
         URI uri = URI.create(config.target);
         this.target = config.target;
@@ -117,6 +125,32 @@ public final class Mirror implements MirrorMBean {
         this.growBacklog = Math.max(1, Math.min(GROW_BACKLOG, config.queueCapacity / 2));
         this.maxQueuedBytes = Math.max(2L * maxBodyBytes + 1024,
                 Math.min(MAX_QUEUED_BYTES, Runtime.getRuntime().maxMemory() / 8));
+        Config.Compare compare = config.compare;
+        this.comparator = compare != null && compare.enabled ? loadComparator(config) : null;
+        if (comparator != null && compare.secondary != null) {
+            URI secondary = URI.create(compare.secondary);
+            this.secondaryHost = secondary.getHost();
+            this.secondaryPort = secondary.getPort() < 0 ? 80 : secondary.getPort();
+        } else {
+            this.secondaryHost = null;
+            this.secondaryPort = 0;
+        }
+    }
+
+    /** The comparator of graylane-agent.jar (it needs the shaded JSON parser, so it is not part of graylane-core). */
+    private static AnswerComparator loadComparator(Config.Mirror config) {
+        try {
+            Class<?> type = Class.forName(COMPARATOR, true, Mirror.class.getClassLoader());
+            return (AnswerComparator) type.getConstructor(Config.Mirror.class).newInstance(config);
+        } catch (Throwable t) {
+            Log.warn("graylane.mirror.compare is on but the comparison cannot start (" + t + "); copies are sent, answers not compared");
+            return null;
+        }
+    }
+
+    /** Whether the answers of copies are compared with the primary's. */
+    boolean comparing() {
+        return comparator != null;
     }
 
     /** The mirror of a configuration, or null when mirroring is off. */
@@ -263,7 +297,11 @@ public final class Mirror implements MirrorMBean {
         }
     }
 
-    private void send(ShadowClient client, ShadowCopy copy) {
+    private void send(ShadowClient client, ShadowClient secondary, ShadowCopy copy) {
+        if (copy.primary != null && comparator != null) {
+            compare(client, secondary, copy);
+            return;
+        }
         try {
             int status = client.send(copy.head(this), copy.body, copy.length, timeoutMillis, "HEAD".equals(copy.method));
             sent.incrementAndGet();
@@ -278,6 +316,34 @@ public final class Mirror implements MirrorMBean {
             } else if (Log.isDebug()) {
                 Log.debug("mirror: " + copy.method + " " + copy.target + " failed: " + t);
             }
+        }
+    }
+
+    /**
+     * A compared copy: the candidate's whole answer (bounded), then the secondary's, then the comparison, all on this
+     * sender thread. The copy's Sent/Failed outcome is the candidate's.
+     */
+    private void compare(ShadowClient client, ShadowClient secondary, ShadowCopy copy) {
+        byte[] head = copy.head(this);
+        boolean headRequest = "HEAD".equals(copy.method);
+        Answer candidate = client.answer(head, copy.body, copy.length, timeoutMillis, headRequest, maxBodyBytes);
+        if (candidate.state == Answer.FAILED) {
+            failed.incrementAndGet();
+            long retryAt = client.nextConnect();
+            if (retryAt != 0) targetDownUntil = retryAt;
+            if (warnedFailure.compareAndSet(false, true)) {
+                Log.warn("mirror: a copy to " + target + " failed (" + candidate.problem + "); failures are counted ("
+                        + OBJECT_NAME + " Failed), never retried; this warning is shown once");
+            }
+        } else {
+            sent.incrementAndGet();
+        }
+        Answer second = secondary == null ? null
+                : secondary.answer(head, copy.body, copy.length, timeoutMillis, headRequest, maxBodyBytes);
+        try {
+            comparator.compare(copy.method, copy.target, copy.header("x-request-id"), copy.primary, candidate, second);
+        } catch (Throwable t) {
+            Log.warn("mirror: a comparison failed: " + t);
         }
     }
 
@@ -299,8 +365,10 @@ public final class Mirror implements MirrorMBean {
         public void run() {
             if (first) register();
             ShadowClient client;
+            ShadowClient secondary = null;
             try {
                 client = new ShadowClient(host, port);
+                if (secondaryHost != null) secondary = new ShadowClient(secondaryHost, secondaryPort);
             } catch (Throwable t) {
                 Log.error("a mirror sender cannot start; copies queue up and are dropped", t);
                 return;
@@ -316,7 +384,7 @@ public final class Mirror implements MirrorMBean {
                         queuedBytes.addAndGet(-copy.weight());
                         // only the newest sender grows the pool, so a backlog starts one sender at a time
                         if (index == running - 1 && index + 1 < MAX_SENDERS && queue.size() >= growBacklog) grow();
-                        send(client, copy);
+                        send(client, secondary, copy);
                     } else {
                         long now = System.nanoTime();
                         if (idleSince == 0) idleSince = now;
@@ -325,6 +393,7 @@ public final class Mirror implements MirrorMBean {
                             Thread.interrupted(); // only stop() interrupts, and it sets stopped first
                         } else if (!sleep()) {
                             client.disconnect(); // idle for 10 s: the kept connection is let go
+                            if (secondary != null) secondary.disconnect();
                             idleSince = System.nanoTime();
                         }
                     }
@@ -337,6 +406,7 @@ public final class Mirror implements MirrorMBean {
                 }
             } finally {
                 client.close();
+                if (secondary != null) secondary.close();
             }
         }
 

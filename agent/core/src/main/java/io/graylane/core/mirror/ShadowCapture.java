@@ -39,8 +39,13 @@ public final class ShadowCapture {
 
     private boolean done;
 
+    /** The primary's answer while it is written (null unless graylane.mirror.compare), and the wrapper that sees it. */
+    private final PrimaryAnswer answer;
+    private ShadowResponse response;
+
     ShadowCapture(Mirror mirror, String fixedLabel, HeaderScrubber scrubber) {
         this.mirror = mirror;
+        this.answer = mirror.comparing() ? new PrimaryAnswer(mirror.maxBodyBytes()) : null;
         this.fixedLabel = fixedLabel;
         this.label = fixedLabel;
         this.scrubber = scrubber;
@@ -64,6 +69,16 @@ public final class ShadowCapture {
         emptyByFraming = declared == 0
                 || (!framed && protocol != null && protocol.startsWith("HTTP/1."));
         if (declared > maxBody) overflow = true;
+    }
+
+    /** The primary's answer to capture, or null when answers are not compared. */
+    public PrimaryAnswer answer() {
+        return answer;
+    }
+
+    /** Called by the response wrapper when it is made (only when answers are compared). */
+    public void attachResponse(ShadowResponse wrapper) {
+        response = wrapper;
     }
 
     private static long parseLength(String text) {
@@ -201,8 +216,21 @@ public final class ShadowCapture {
             return;
         }
         String target = ShadowCopy.requestTarget(requestUri, query);
+        Answer primary = null;
+        if (answer != null) {
+            ShadowResponse wrapper = response;
+            response = null;
+            if (wrapper != null) {
+                try {
+                    wrapper.finishAnswer();
+                } catch (Throwable t) {
+                    // the container's response could not be read: the copy is still sent, its answer not compared
+                }
+            }
+            primary = answer.answer();
+        }
         mirror.submit(new ShadowCopy(method, target, names, values, headers, fallbackHost, label, scrubber,
-                payload, length, framed || length > 0));
+                payload, length, framed || length > 0, primary));
     }
 
     /** Called when the inbound scope closes: hands the end of the primary request to the wrapper (a capture no wrapper took is skipped). */
@@ -224,6 +252,7 @@ public final class ShadowCapture {
         if (done) return;
         done = true;
         source = null;
+        response = null;
         body = null;
         mirror.abandoned(reason, cause);
     }

@@ -54,6 +54,36 @@ final class ShadowClient implements AutoCloseable {
      * @throws IOException refused, reset, timed out, or no HTTP answer
      */
     int send(byte[] head, byte[] body, int length, long timeoutMillis, boolean headRequest) throws IOException {
+        return exchange(head, body, length, timeoutMillis, new ResponseHead(headRequest, -1));
+    }
+
+    /**
+     * Sends one copy and reads its whole answer (graylane.mirror.compare): status, headers, and a body of at most
+     * {@code maxBody} bytes. A longer body is not read further (the connection is closed); one cut short by the
+     * deadline or the connection is marked incomplete. Never throws: a failure is an answer in state FAILED.
+     */
+    Answer answer(byte[] head, byte[] body, int length, long timeoutMillis, boolean headRequest, int maxBody) {
+        ResponseHead response = new ResponseHead(headRequest, maxBody);
+        int status;
+        try {
+            status = exchange(head, body, length, timeoutMillis, response);
+        } catch (Throwable t) {
+            return Answer.failed(String.valueOf(t));
+        }
+        if (response.tooLarge) {
+            return new Answer(status, response.names, response.values, response.headerCount, null, 0, Answer.TOO_LARGE,
+                    "the body is larger than graylane.mirror.max-body-bytes (" + maxBody + ")");
+        }
+        if (!response.complete && !(response.endOfStream && response.delimitedByEnd())) {
+            return new Answer(status, response.names, response.values, response.headerCount, null, 0, Answer.INCOMPLETE,
+                    "the body did not arrive whole within graylane.mirror.timeout");
+        }
+        byte[] bytes = response.collected == null ? new byte[0] : response.collected;
+        return new Answer(status, response.names, response.values, response.headerCount, bytes, response.collectedLength,
+                Answer.COMPLETE, null);
+    }
+
+    private int exchange(byte[] head, byte[] body, int length, long timeoutMillis, ResponseHead response) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         boolean done = false;
         try {
@@ -63,7 +93,6 @@ final class ShadowClient implements AutoCloseable {
             while (request[0].hasRemaining() || request[1].hasRemaining()) {
                 if (channel.write(request) == 0 && !await(SelectionKey.OP_WRITE, deadline)) throw timeout("send");
             }
-            ResponseHead response = new ResponseHead(headRequest);
             int status = readResponse(response, deadline);
             done = response.reusable();
             return status;
@@ -160,6 +189,7 @@ final class ShadowClient implements AutoCloseable {
             in.clear();
             int n = channel.read(in);
             if (n < 0) {
+                response.endOfStream = true;
                 if (response.status > 0) return response.status; // a body delimited by the end of the stream
                 throw new IOException("the target closed the connection without an HTTP response");
             }
@@ -206,7 +236,18 @@ final class ShadowClient implements AutoCloseable {
     static final class ResponseHead {
         private static final int SIZE = 0, EXTENSION = 1, DATA = 2, DATA_END = 3, TRAILER = 4;
 
+        private static final int MAX_HEADERS = 256;
+
         private final boolean headRequest;
+        /** Bytes of body kept (graylane.mirror.compare), or -1: the body is skipped. */
+        private final int collectMax;
+        String[] names = new String[0];
+        String[] values = new String[0];
+        int headerCount;
+        byte[] collected;
+        int collectedLength;
+        boolean tooLarge;
+        boolean endOfStream;
         int status;
         /** HTTP/1.1 and no "Connection: close"; cleared by anything that leaves the stream's position unknown. */
         boolean keepAlive;
@@ -224,8 +265,40 @@ final class ShadowClient implements AutoCloseable {
         private boolean chunkSizeSeen;
         private int trailerLine;
 
-        ResponseHead(boolean headRequest) {
+        ResponseHead(boolean headRequest, int collectMax) {
             this.headRequest = headRequest;
+            this.collectMax = collectMax;
+            if (collectMax >= 0) {
+                names = new String[16];
+                values = new String[16];
+            }
+        }
+
+        /** Keeps the next n body bytes; false (and no more reading) once the body outgrows the limit. */
+        private boolean keep(ByteBuffer bytes, int n) {
+            if (collectMax < 0 || n <= 0) return true;
+            if ((long) collectedLength + n > collectMax) {
+                tooLarge = true;
+                collected = null;
+                keepAlive = false;
+                return false;
+            }
+            if (collected == null || collected.length < collectedLength + n) {
+                int size = (int) Math.min(collectMax, Math.max((long) collectedLength + n,
+                        collected == null ? Math.min(8192, collectMax) : collected.length * 2L));
+                byte[] bigger = new byte[size];
+                if (collected != null) System.arraycopy(collected, 0, bigger, 0, collectedLength);
+                collected = bigger;
+            }
+            bytes.get(collected, collectedLength, n);
+            bytes.position(bytes.position() - n);
+            collectedLength += n;
+            return true;
+        }
+
+        /** The body has neither a length nor chunks: it ends where the stream ends. */
+        boolean delimitedByEnd() {
+            return !inHead && !chunked && contentLength < 0;
         }
 
         /** Whether the response ended exactly where the stream now is, and the connection may be used again. */
@@ -253,6 +326,7 @@ final class ShadowClient implements AutoCloseable {
                     header(text);
                 } else if (lineStatus >= 100 && lineStatus < 200 && lineStatus != 101) {
                     firstLine = true; // an interim response: the real one follows
+                    headerCount = 0;
                     contentLength = -1;
                     chunked = false;
                 } else {
@@ -272,10 +346,12 @@ final class ShadowClient implements AutoCloseable {
             if (chunked) return chunks(bytes);
             if (contentLength >= 0) {
                 int n = (int) Math.min(bytes.remaining(), contentLength - bodyRead);
+                if (!keep(bytes, n)) return true;
                 bytes.position(bytes.position() + n);
                 bodyRead += n;
                 return bodyRead >= contentLength;
             }
+            if (!keep(bytes, bytes.remaining())) return true;
             bytes.position(bytes.limit()); // delimited by the end of the stream
             return false;
         }
@@ -285,6 +361,7 @@ final class ShadowClient implements AutoCloseable {
             while (bytes.hasRemaining()) {
                 if (chunkState == DATA) {
                     int n = (int) Math.min(bytes.remaining(), chunkLeft);
+                    if (!keep(bytes, n)) return true;
                     bytes.position(bytes.position() + n);
                     chunkLeft -= n;
                     if (chunkLeft == 0) chunkState = DATA_END;
@@ -347,6 +424,14 @@ final class ShadowClient implements AutoCloseable {
             if (colon <= 0) return;
             String name = text.substring(0, colon).trim();
             String value = text.substring(colon + 1).trim();
+            if (collectMax >= 0 && headerCount < MAX_HEADERS) {
+                if (headerCount == names.length) {
+                    names = java.util.Arrays.copyOf(names, names.length * 2);
+                    values = java.util.Arrays.copyOf(values, values.length * 2);
+                }
+                names[headerCount] = name;
+                values[headerCount++] = value;
+            }
             if (name.equalsIgnoreCase("content-length")) {
                 try {
                     contentLength = Long.parseLong(value);

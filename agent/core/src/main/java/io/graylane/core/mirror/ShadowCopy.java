@@ -26,9 +26,11 @@ final class ShadowCopy {
     final byte[] body;
     final int length;
     private final boolean framed;
+    /** The primary's answer when answers are compared, else null. */
+    final Answer primary;
 
     ShadowCopy(String method, String target, String[] names, String[] values, int headers, String fallbackHost,
-               String label, HeaderScrubber scrubber, byte[] body, int length, boolean framed) {
+               String label, HeaderScrubber scrubber, byte[] body, int length, boolean framed, Answer primary) {
         this.method = method;
         this.target = target;
         this.names = names;
@@ -40,6 +42,15 @@ final class ShadowCopy {
         this.body = body;
         this.length = length;
         this.framed = framed;
+        this.primary = primary;
+    }
+
+    /** The first value of a request header (case-insensitive), or null. */
+    String header(String name) {
+        for (int i = 0; i < headers; i++) {
+            if (names[i].equalsIgnoreCase(name)) return values[i];
+        }
+        return null;
     }
 
     /** The request line and headers, ISO-8859-1 as they arrived (servlet containers decode header bytes so). */
@@ -73,7 +84,7 @@ final class ShadowCopy {
 
     /** Bytes this copy keeps in memory while queued. */
     long weight() {
-        return length + 512L;
+        return length + 512L + (primary == null ? 0 : primary.length);
     }
 
     /**

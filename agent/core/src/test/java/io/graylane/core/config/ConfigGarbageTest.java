@@ -151,20 +151,23 @@ class ConfigGarbageTest {
     /** Lists report each bad item; every other key one value. */
     private static int expectedReports(String key, String value) {
         Kind kind = kind(key);
-        if (kind != Kind.HEADER_LIST && kind != Kind.SOURCES && kind != Kind.ALLOW_LIST && kind != Kind.METHOD_GLOBS) return 1;
+        if (kind != Kind.HEADER_LIST && kind != Kind.SOURCES && kind != Kind.IGNORE_LIST && kind != Kind.ALLOW_LIST
+                && kind != Kind.METHOD_GLOBS) return 1;
         int bad = 0;
         for (String item : value.trim().split(",")) {
             String t = item.trim();
-            if (!t.isEmpty() && !(kind == Kind.SOURCES ? isSource(t) : kind == Kind.ALLOW_LIST ? isAllowEntry(t)
+            if (!t.isEmpty() && !(kind == Kind.SOURCES ? isSource(t) : kind == Kind.IGNORE_LIST ? isIgnoreItem(t)
+                    : kind == Kind.ALLOW_LIST ? isAllowEntry(t)
                     : kind == Kind.METHOD_GLOBS ? t.matches("[A-Za-z0-9_$*]+") : isToken(t))) bad++;
         }
         return bad;
     }
 
-    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, GUARD_MODE, ALLOW_LIST, METHOD_GLOBS }
+    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, IGNORE_LIST, PATH,
+        GUARD_MODE, ALLOW_LIST, METHOD_GLOBS }
 
     private static Kind kind(String key) {
-        if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED)
+        if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED) || key.equals(Keys.MIRROR_COMPARE)
                 || key.equals(Keys.ROUTE_DUBBO_TAG) || key.equals(Keys.MDC_ENABLED)) return Kind.BOOL;
         switch (key) {
             case Keys.LABEL_HEADER:
@@ -180,10 +183,15 @@ class ConfigGarbageTest {
             case Keys.LABEL_PATTERN: return Kind.PATTERN;
             case Keys.TRACE_HEADERS:
             case Keys.TRACE_ID_HEADERS:
-            case Keys.MIRROR_EXCLUDE_HEADERS: return Kind.HEADER_LIST;
+            case Keys.MIRROR_EXCLUDE_HEADERS:
+            case Keys.MIRROR_COMPARE_HEADERS: return Kind.HEADER_LIST;
+            case Keys.MIRROR_COMPARE_IGNORE: return Kind.IGNORE_LIST;
+            case Keys.MIRROR_COMPARE_REPORT: return Kind.PATH;
+            case Keys.MIRROR_COMPARE_REPORT_MAX_BYTES:
             case Keys.TRACE_MAP_TTL:
             case Keys.MIRROR_TIMEOUT: return Kind.DURATION;
-            case Keys.MIRROR_TARGET: return Kind.URL;
+            case Keys.MIRROR_TARGET:
+            case Keys.MIRROR_SECONDARY: return Kind.URL;
             case Keys.MIRROR_PERCENTAGE: return Kind.PERCENT;
             case Keys.MIRROR_HOST_SUFFIX: return Kind.HOST_SUFFIX;
             case Keys.LOG_LEVEL: return Kind.LEVEL;
@@ -215,6 +223,8 @@ class ConfigGarbageTest {
             case PERCENT: return v.matches("[0-9]+(\\.[0-9]+)?|\\.[0-9]+") && Double.parseDouble(v) <= 100;
             case HOST_SUFFIX: return v.matches("[A-Za-z0-9.-]*");
             case MDC_KEY: return v.matches("[\\x21-\\x7e]{1,128}"); // the other key keeps its default, which differs
+            case IGNORE_LIST: return blank || expectedReports(key, raw) == 0;
+            case PATH: return blank || !v.matches("(?s).*[\\x00-\\x1f\\x7f-\\x9f].*");
             case GUARD_MODE: return v.matches("(?i)off|writes|all");
             case ALLOW_LIST:
             case METHOD_GLOBS: return blank || expectedReports(key, raw) == 0;
@@ -227,8 +237,15 @@ class ConfigGarbageTest {
             case Keys.LABEL_MAX_LENGTH: return n >= 1 && n <= 4096;
             case Keys.TRACE_MAP_MAX_ENTRIES: return n >= 1 && n <= 100_000_000;
             case Keys.MIRROR_MAX_BODY_BYTES: return n <= Integer.MAX_VALUE - 8;
+            case Keys.MIRROR_COMPARE_REPORT_MAX_BYTES: return n >= 4096 && n <= Integer.MAX_VALUE;
             default: return n >= 1 && n <= 1_000_000; // queue capacity
         }
+    }
+
+    /** SPEC 11: header:NAME, or a JSON path of .name, .*, [n], [*] segments after $. */
+    private static boolean isIgnoreItem(String item) {
+        if (item.toLowerCase(java.util.Locale.ROOT).startsWith("header:")) return isToken(item.substring(7).trim());
+        return item.matches("\\$(\\.[\\x21-\\x7e&&[^.\\[\\]]]+|\\[(\\*|[0-9]{1,9})\\])*");
     }
 
     /** SPEC 12: http://HOST[:PORT][/PATH-PREFIX] (HOST may start with *.), grpc:S/M, dubbo:I#M, jdbc:..., kafka:T, rocketmq:T. */

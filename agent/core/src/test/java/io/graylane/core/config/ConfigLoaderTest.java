@@ -129,6 +129,12 @@ class ConfigLoaderTest {
         spec.put("graylane.mirror.queue-capacity", "1024");
         spec.put("graylane.mirror.timeout", "2s");
         spec.put("graylane.mirror.exclude-headers", null);
+        spec.put("graylane.mirror.compare", "false");
+        spec.put("graylane.mirror.secondary", null);
+        spec.put("graylane.mirror.compare.ignore", null);
+        spec.put("graylane.mirror.compare.headers", "content-type");
+        spec.put("graylane.mirror.compare.report", null);
+        spec.put("graylane.mirror.compare.report-max-bytes", "67108864");
         spec.put("graylane.shadow.guard", "off");
         spec.put("graylane.shadow.allow", null);
         spec.put("graylane.shadow.read-methods", "get*,list*,find*,query*,search*,count*,exists*,check*,read*,fetch*,describe*,load*");
@@ -246,6 +252,29 @@ class ConfigLoaderTest {
     }
 
     // ---- invalid values: reported with key, value and expectation; the feature is off, the rest works ----
+
+    @Test
+    void mirrorComparisonKeys() {
+        Config off = sys("graylane.mirror.compare", "true");
+        assertFalse(off.mirror.compare.enabled, "comparison needs mirroring");
+        Config c = sys("graylane.mirror.enabled", "true", "graylane.mirror.target", "http://mirror:8080",
+                "graylane.mirror.compare", "true", "graylane.mirror.secondary", "http://primary-b:8080",
+                "graylane.mirror.compare.ignore", "$.meta.time, $.items[*].id, Header:X-Date, $..bad, header:bad name",
+                "graylane.mirror.compare.headers", "Content-Type,ETag", "graylane.mirror.compare.report", "/tmp/r.jsonl");
+        assertTrue(c.mirror.compare.enabled, c.problems.toString());
+        assertEquals("http://primary-b:8080", c.mirror.compare.secondary);
+        assertEquals(Arrays.asList("$.meta.time", "$.items[*].id", "header:x-date"), c.mirror.compare.ignore);
+        assertEquals(Arrays.asList("content-type", "etag"), c.mirror.compare.headers);
+        assertEquals("/tmp/r.jsonl", c.mirror.compare.report);
+        assertEquals(67108864L, c.mirror.compare.reportMaxBytes);
+        assertEquals(2, c.problems.size(), c.problems.toString());
+        assertTrue(c.problems.get(0).contains("'$..bad' for graylane.mirror.compare.ignore"), c.problems.toString());
+        Config bad = sys("graylane.mirror.enabled", "true", "graylane.mirror.target", "http://mirror:8080",
+                "graylane.mirror.compare", "true", "graylane.mirror.secondary", "mirror:8080");
+        assertTrue(bad.mirror.compare.enabled);
+        assertNull(bad.mirror.compare.secondary);
+        assertTrue(bad.problems.get(0).contains("for graylane.mirror.secondary"), bad.problems.toString());
+    }
 
     @Test
     void mirrorPercentageThatIsNotANumberDisablesMirroring() {

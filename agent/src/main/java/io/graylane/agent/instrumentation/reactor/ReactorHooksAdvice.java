@@ -6,7 +6,10 @@ import net.bytebuddy.asm.Advice;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Operators;
 
-/** The end of {@code Hooks}' static initializer: every operator assembled from then on is lifted. */
+/**
+ * The end of {@code Hooks}' static initializer: from then on, the publishers assembled where a chain can change
+ * threads are lifted ({@link ContextLifter}).
+ */
 public final class ReactorHooksAdvice {
 
     private ReactorHooksAdvice() {}
@@ -14,6 +17,9 @@ public final class ReactorHooksAdvice {
     @Advice.OnMethodExit(suppress = Throwable.class)
     @SuppressWarnings({"rawtypes", "unchecked"})
     public static void exit() {
-        if (Hook.REACTOR.isOn()) Hooks.onEachOperator(ContextLifter.KEY, Operators.lift((java.util.function.BiFunction) ContextLifter.INSTANCE));
+        if (Hook.REACTOR.isOn()) {
+            Hooks.onEachOperator(ContextLifter.KEY, Operators.liftPublisher(
+                    (java.util.function.Predicate) ContextLifter.INSTANCE, (java.util.function.BiFunction) ContextLifter.INSTANCE));
+        }
     }
 }

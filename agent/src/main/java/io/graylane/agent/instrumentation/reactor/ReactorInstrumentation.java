@@ -26,7 +26,7 @@ public final class ReactorInstrumentation implements InstrumentationModule {
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        TypeTransformer helpers = advices.helpers(HELPER + "ContextSubscriber", HELPER + "ContextLifter",
+        TypeTransformer helpers = advices.helpers(HELPER + "ContextSubscriber", HELPER + "ContextLifter", HELPER + "PublisherKind",
                 HELPER + "ScheduleHook");
         rules
                 .named("reactor.core.publisher.Hooks")

@@ -13,14 +13,23 @@ import reactor.netty.http.client.HttpClientRequest;
  * loop: the request has the client's configured headers and those its send callback set so far; the headers it
  * lacks are added from the context recorded when the request was subscribed, or the background context when there
  * was none. Headers the application sets later (WebClient writes its own when the request is committed) replace
- * graylane's, so what the application sets wins.
+ * graylane's, so what the application sets wins. While the method runs, the recorded context (or none) is current: a request
+ * without a send callback is sent from inside it ({@code HttpClientOperations.send()}, see
+ * {@link ReactorNettyClientSendAdvice}), and on Reactor Netty before 1.0.2x its headers are written right there.
  */
 public final class ReactorNettyClientRequestAdvice {
 
     private ReactorNettyClientRequestAdvice() {}
 
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.This Object handler, @Advice.Argument(0) HttpClientRequest request) {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter(@Advice.This Object handler) {
+        return Hook.REACTOR_NETTY.isOn() ? TaskContexts.enterAlone(handler) : null;
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(@Advice.This Object handler, @Advice.Argument(0) HttpClientRequest request,
+                            @Advice.Enter Object token) {
+        if (token != null) TaskContexts.leave(token);
         if (!Hook.REACTOR_NETTY.isOn()) return;
         TrafficContext context = TaskContexts.peek(handler);
         if (context == null) context = Traffic.background(Hook.REACTOR_NETTY);

@@ -40,7 +40,10 @@ public final class ReactorNettyInstrumentation implements InstrumentationModule 
                         PACKAGE + "ReactorNettyClientCreatedAdvice"))
                 .transform(advices.advice(hook(), named("requestWithBody").and(takesArguments(1))
                                 .and(takesArgument(0, named("reactor.netty.http.client.HttpClientOperations"))),
-                        PACKAGE + "ReactorNettyClientRequestAdvice"));
+                        PACKAGE + "ReactorNettyClientRequestAdvice"))
+                .named("reactor.netty.http.client.HttpClientOperations")
+                .transform(advices.advice(hook(), named("send").and(takesArguments(0)),
+                        PACKAGE + "ReactorNettyClientSendAdvice"));
         if (ShadowGuard.isOn()) {
             rules
                     .named("reactor.netty.http.client.HttpClientConnect$MonoHttpConnect")

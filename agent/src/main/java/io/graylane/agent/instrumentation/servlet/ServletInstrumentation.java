@@ -71,7 +71,8 @@ public final class ServletInstrumentation implements InstrumentationModule {
         // and only when mirroring is on (the advice never reaches it otherwise)
         Config config = Traffic.config();
         TypeTransformer mirrorHelpers = config != null && config.mirror.enabled
-                ? advices.helpers(helpers + "ShadowInputStream", helpers + "ShadowListener", helpers + "ShadowRequest")
+                ? advices.helpers(helpers + "ShadowInputStream", helpers + "ShadowListener", helpers + "ShadowRequest",
+                        helpers + "ShadowOutputStream", helpers + "ShadowResponse")
                 : NO_HELPERS;
         rules
                 .named(base + ".http.HttpServlet")

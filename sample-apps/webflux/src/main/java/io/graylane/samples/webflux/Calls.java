@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
@@ -22,7 +23,11 @@ import reactor.netty.http.client.HttpClient;
 final class Calls {
 
     static final List<String> PATTERNS = List.of("direct", "publish-on", "subscribe-on", "bounded-elastic",
-            "executor", "delay", "delay-elements", "flatmap", "zip", "retry", "blocking");
+            "executor", "delay", "delay-elements", "flatmap", "zip", "retry", "blocking",
+            "cache", "share");
+
+    /** How long requests share one {@code cache()}d timer (pattern cache). */
+    private static final long SHARED_WINDOW_NANOS = Duration.ofMillis(5).toNanos();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -36,6 +41,11 @@ final class Calls {
         return t;
     });
     private final Scheduler poolScheduler = Schedulers.fromExecutor(pool);
+    /** A timer that the requests arriving within a few milliseconds share, each after its own first subscriber. */
+    private final AtomicReference<Mono<Long>> sharedTimer = new AtomicReference<>();
+    private volatile long sharedTimerSince;
+    /** Ticks multicast to every request that waits for one (pattern share), from its first subscriber on. */
+    private final Flux<Long> sharedTicks = Flux.interval(Duration.ofMillis(2)).onBackpressureDrop().publish().autoConnect();
 
     Calls(String echoUrl) {
         this.echoUrl = echoUrl;
@@ -74,8 +84,22 @@ final class Calls {
                         .retry(2).map(List::of);
             }
             case "blocking" -> call("blocking", extra).map(List::of);
+            // one upstream signal, on a timer thread, delivered to several requests' chains
+            case "cache" -> sharedTimer().flatMap(x -> call(client, extra)).map(List::of);
+            case "share" -> sharedTicks.next().flatMap(x -> call(client, extra)).map(List::of);
             default -> Mono.error(new IllegalArgumentException("unknown pattern " + pattern));
         };
+    }
+
+    private Mono<Long> sharedTimer() {
+        long now = System.nanoTime();
+        Mono<Long> timer = sharedTimer.get();
+        if (timer == null || now - sharedTimerSince > SHARED_WINDOW_NANOS) {
+            timer = Mono.delay(Duration.ofMillis(3)).cache();
+            sharedTimer.set(timer);
+            sharedTimerSince = now;
+        }
+        return timer;
     }
 
     private String blockingGet(List<String[]> extra) throws IOException {
