@@ -252,11 +252,15 @@ wait_health "$middle"
 
 if [ "$client" = mirror ]; then
   # Istio style: all traffic goes to v1; v1 copies each request, fire-and-forget, to the candidate v2
+  # both use the same orders database (embedded H2; AUTO_SERVER lets the second JVM in); v2 guards against the copies' writes
+  orders="jdbc:h2:file:$logs/orders;AUTO_SERVER=TRUE"
   v2=$(free_port)
-  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -jar "$apps/graylane-front.jar" "$v2" "http://127.0.0.1:$middle" >"$logs/front-v2.log" 2>&1 & pids+=($!)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -Dgraylane.shadow.guard=writes -Dfront.jdbc="$orders" \
+    -jar "$apps/graylane-front.jar" "$v2" "http://127.0.0.1:$middle" >"$logs/front-v2.log" 2>&1 & pids+=($!)
+  wait_health "$v2"
   v1=$(free_port)
   ASM_TRAFFIC_TAG=base java -javaagent:"$agent" -Dgraylane.mirror.enabled=true -Dgraylane.mirror.target="http://127.0.0.1:$v2" \
-    -jar "$apps/graylane-front.jar" "$v1" "http://127.0.0.1:$middle" >"$logs/front-v1.log" 2>&1 & pids+=($!)
+    -Dfront.jdbc="$orders" -jar "$apps/graylane-front.jar" "$v1" "http://127.0.0.1:$middle" >"$logs/front-v1.log" 2>&1 & pids+=($!)
   wait_health "$v2"
   wait_health "$v1"
   echo "front v1 :$v1 (mirrors to v2) and front v2 :$v2, both -> backend :$middle (agent) -> backend :$leaf; logs in $logs"
@@ -264,14 +268,18 @@ if [ "$client" = mirror ]; then
   java -cp "$apps/graylane-front.jar" io.graylane.samples.DemoClient "http://127.0.0.1:$v1" mirror
   # copies are sent after the primary answered, in the background: give them a moment
   for _ in $(seq 1 40); do
-    [ "$(grep -c 'demo-mirror' "$logs/front-v2.log" || true)" -ge 2 ] && break
+    grep -q 'orders x-request-id=demo-mirror-4' "$logs/front-v2.log" && break
     sleep 0.25
   done
   echo
   echo "what the candidate v2 received (copies: Host gets -shadow, x-graylane-mirror: 1):"
-  grep -h -E '^\[front\] .*(demo-mirror|\(shadow copy\))' "$logs/front-v2.log" | sed 's/^/  /' || echo "  (nothing yet)"
+  grep -h -E '^\[front\] .*(demo-mirror|\(shadow copy\))' "$logs/front-v2.log" | grep -v ' results ' | sed 's/^/  /' || echo "  (nothing yet)"
   echo "what the backend received from v2's own outbound call (the marker travels on):"
   grep -h -E '^\[backend\] .*shadow-copy' "$logs/middle.log" | sed 's/^/  /' || echo "  (nothing yet)"
+  echo "what v2 (graylane.shadow.guard=writes) did with the copy of POST /orders: reads ran, writes were blocked:"
+  grep -h 'orders x-request-id=demo-mirror-4' "$logs/front-v2.log" | sed -e 's/.*results {//' -e 's/}$//' -e 's/","/"\n/g' \
+    | sed -e 's/^"//' -e 's/"$//' -e 's/":"/: /' -e 's/ of a shadow copy (.*//' -e 's/^/  /'
+  grep -h '^\[graylane\] WARN shadow guard' "$logs/front-v2.log" | head -2 | sed 's/^/  /'
   exit 0
 fi
 

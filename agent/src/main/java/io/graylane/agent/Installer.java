@@ -3,6 +3,7 @@ package io.graylane.agent;
 import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.log.Log;
 import io.graylane.core.metrics.MetricsServer;
 
@@ -51,7 +52,7 @@ public final class Installer {
                     Log.error("instrumentation '" + module.hook().configName() + "' could not be set up and is off", e);
                     continue;
                 }
-                active.add(module.hook().configName());
+                if (rules.all().size() > before) active.add(module.hook().configName()); // jdbc: none while the guard is off
             }
             new GraylaneTransformer(instrumentation, rules.all(), pools, ReadEdges.of(instrumentation, Traffic.class)).install();
         } catch (Exception e) {
@@ -73,6 +74,7 @@ public final class Installer {
             if (config.mirror.compare.secondary != null) line.append(", secondary ").append(config.mirror.compare.secondary);
             line.append(')');
         }
+        if (config.shadow.mode != ShadowGuard.Mode.OFF) line.append(", shadow guard ").append(config.shadow.mode.configName());
         if (config.labelHeader != null) line.append(", label header ").append(config.labelHeader);
         if (config.metricsPort > 0) {
             line.append(", metrics http://").append(config.metricsHost).append(':').append(config.metricsPort).append("/metrics");

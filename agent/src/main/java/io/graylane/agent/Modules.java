@@ -7,6 +7,7 @@ import io.graylane.agent.instrumentation.grpc.GrpcInstrumentation;
 import io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionInstrumentation;
 import io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientInstrumentation;
 import io.graylane.agent.instrumentation.kafka.KafkaInstrumentation;
+import io.graylane.agent.instrumentation.jdbc.JdbcInstrumentation;
 import io.graylane.agent.instrumentation.log4j.Log4jInstrumentation;
 import io.graylane.agent.instrumentation.logback.LogbackInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
@@ -38,6 +39,7 @@ final class Modules {
                 new ReactorInstrumentation(),
                 new KafkaInstrumentation(),
                 new LogbackInstrumentation(),
-                new Log4jInstrumentation());
+                new Log4jInstrumentation(),
+                new JdbcInstrumentation());
     }
 }

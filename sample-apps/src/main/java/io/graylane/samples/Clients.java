@@ -109,6 +109,63 @@ final class Clients {
         return get.get(url, headers);
     }
 
+    /** POSTs {@code body} (text) to {@code url} with the named client (any but the async ones) and returns the answer. */
+    String post(String client, String url, String body) throws Exception {
+        switch (client) {
+            case "okhttp" -> {
+                Request request = new Request.Builder().url(url)
+                        .post(okhttp3.RequestBody.create(body, okhttp3.MediaType.get("text/plain"))).build();
+                try (Response response = okHttp.newCall(request).execute()) {
+                    return okBody(url, response);
+                }
+            }
+            case "url-connection" -> {
+                java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+                connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+                connection.setReadTimeout((int) READ_TIMEOUT.toMillis());
+                connection.setRequestMethod("POST");
+                connection.setDoOutput(true);
+                try (java.io.OutputStream out = connection.getOutputStream()) {
+                    out.write(body.getBytes(StandardCharsets.UTF_8));
+                }
+                try (java.io.InputStream in = connection.getInputStream()) {
+                    return checked(url, connection.getResponseCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            case "java-http" -> {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(READ_TIMEOUT)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                HttpResponse<String> response = javaHttp.send(request, HttpResponse.BodyHandlers.ofString());
+                return checked(url, response.statusCode(), response.body());
+            }
+            case "java-http-async" -> {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(READ_TIMEOUT)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                HttpResponse<String> response = await(javaHttp.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+                return checked(url, response.statusCode(), response.body());
+            }
+            case "apache4" -> {
+                org.apache.http.client.methods.HttpPost request = new org.apache.http.client.methods.HttpPost(url);
+                request.setEntity(new org.apache.http.entity.StringEntity(body, StandardCharsets.UTF_8));
+                try (org.apache.http.client.methods.CloseableHttpResponse response = apache4.execute(request)) {
+                    String answer = response.getEntity() == null
+                            ? "" : org.apache.http.util.EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+                    return checked(url, response.getStatusLine().getStatusCode(), answer);
+                }
+            }
+            case "apache5" -> {
+                org.apache.hc.client5.http.classic.methods.HttpPost request = new org.apache.hc.client5.http.classic.methods.HttpPost(url);
+                request.setEntity(new org.apache.hc.core5.http.io.entity.StringEntity(body, StandardCharsets.UTF_8));
+                return apache5.execute(request, response -> {
+                    String answer = response.getEntity() == null
+                            ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+                    return checked(url, response.getCode(), answer);
+                });
+            }
+            default -> throw new IllegalArgumentException("no POST with client " + client);
+        }
+    }
+
     String okhttp(String url, List<ExtraHeader> headers) throws IOException {
         try (Response response = okHttp.newCall(okRequest(url, headers)).execute()) {
             return okBody(url, response);

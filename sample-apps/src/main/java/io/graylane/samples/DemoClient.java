@@ -92,6 +92,13 @@ public final class DemoClient {
         HttpResponse<String> ignored = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-request-id", "demo-mirror-3")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         System.out.printf("  v1 answered %d%n", ignored.statusCode());
+
+        url = front + "/orders";
+        System.out.printf("%nPOST %s  (x-request-id=demo-mirror-4: SQL on the orders database, a GET and a POST to the backend)%n",
+                url);
+        HttpResponse<String> order = http.send(HttpRequest.newBuilder(URI.create(url)).header("x-request-id", "demo-mirror-4")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        System.out.printf("  v1 answered %d %s%n", order.statusCode(), order.body());
     }
 
     private static String hex(int digits) {

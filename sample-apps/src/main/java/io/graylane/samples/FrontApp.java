@@ -37,6 +37,9 @@ import org.eclipse.jetty.server.ServerConnector;
  *   {@code /body/async} reads it in an {@code AsyncContext.start} task</li>
  *   <li>{@code POST /form} -> the request parameters (a URL-encoded form body is parsed by the container)</li>
  *   <li>any method on {@code /ignore-body} -> answers without reading the body</li>
+ *   <li>GET or POST {@code /orders[?client=NAME]} -> an order service's reads and writes: SQL on the databases of
+ *   {@code -Dfront.jdbc=URL,...}, GET and POST to the backend with that client (default url-connection; none: no
+ *   HTTP calls) (see {@link Orders})</li>
  * </ul>
  */
 public final class FrontApp {
@@ -102,6 +105,7 @@ public final class FrontApp {
         private final transient BackgroundCaller background;
         private final transient Hops hops;
         private final String echoUrl;
+        private final transient Orders orders;
 
         FrontServlet(Clients clients, Map<String, ReviewsClient> reviews, BackgroundCaller background, Hops hops,
                      String echoUrl) {
@@ -110,6 +114,7 @@ public final class FrontApp {
             this.background = background;
             this.hops = hops;
             this.echoUrl = echoUrl;
+            this.orders = new Orders(clients, echoUrl);
         }
 
         @Override
@@ -180,12 +185,26 @@ public final class FrontApp {
                     }
                     send(resp, 200, APPLICATION_JSON, json.append("}}").toString());
                 }
+                case "/orders" -> {
+                    if (!req.getMethod().equals("GET")) {
+                        Bodies.read(req.getInputStream(), -1); // read whole, so the mirror copies the body
+                    }
+                    String client = queryValue(req.getQueryString(), "client");
+                    send(resp, 200, APPLICATION_JSON, orders.run(req.getHeader("x-request-id"), req.getMethod(),
+                            client == null ? "url-connection" : client.equals("none") ? null : client));
+                }
                 case "/ignore-body" -> send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\",\"read\":\"nothing\"}");
                 default -> {
                     return false;
                 }
             }
             return true;
+        }
+
+        /** A failed outbound call, in the log too: a shadow copy's answer goes nowhere else. */
+        private static void logFailure(HttpServletRequest req, Exception e) {
+            System.out.println("[front] " + req.getRequestURI() + " x-request-id=" + req.getHeader("x-request-id")
+                    + " failed: " + e);
         }
 
         private static String queryValue(String query, String name) {
@@ -238,6 +257,7 @@ public final class FrontApp {
             try {
                 body = clients.call(client, echoUrl, headers);
             } catch (Exception e) {
+                logFailure(req, e);
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }
@@ -266,6 +286,7 @@ public final class FrontApp {
             try {
                 replies = target.call(client, headers);
             } catch (Exception e) {
+                logFailure(req, e);
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }

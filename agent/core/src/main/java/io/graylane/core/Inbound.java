@@ -169,8 +169,9 @@ final class Inbound implements HeaderScrubber {
                 values[i] = null;
             }
         }
-        boolean marker = !markerIsTraceHeader && isShadow(values);
-        if (present == 0 && !fromRequest && !marker && label == background.label()) return background;
+        boolean shadow = isShadow(values);
+        boolean marker = !markerIsTraceHeader && shadow;
+        if (present == 0 && !fromRequest && !shadow && label == background.label()) return background;
 
         int size = present + (label != null ? 1 : 0) + (marker ? 1 : 0);
         String[] outNames = new String[size];
@@ -196,7 +197,7 @@ final class Inbound implements HeaderScrubber {
                 if (values[id] != null) traceMap.put(names[id], values[id], label);
             }
         }
-        return new TrafficContext(label, outNames, outValues);
+        return new TrafficContext(label, outNames, outValues, shadow);
     }
 
     /** Whether the request is a shadow copy ({@code x-graylane-mirror: 1}); {@code values} as given to {@link #resolve}. */

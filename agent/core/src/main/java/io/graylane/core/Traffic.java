@@ -1,6 +1,7 @@
 package io.graylane.core;
 
 import io.graylane.core.config.Config;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 import io.graylane.core.metrics.TrafficCounters;
 import io.graylane.core.mirror.Mirror;
@@ -35,6 +36,7 @@ public final class Traffic {
         if (previous != null && previous.inbound.mirror != null) previous.inbound.mirror.stop();
         TrafficResolver resolver = TrafficResolver.create(config, Mirror.of(config));
         settings = new Settings(config, resolver.inbound, resolver.background);
+        ShadowGuard.start(config);
     }
 
     /** For tests: forget the configuration and this thread's state. */
@@ -42,6 +44,7 @@ public final class Traffic {
         Settings previous = settings;
         if (previous != null && previous.inbound.mirror != null) previous.inbound.mirror.stop();
         settings = null;
+        ShadowGuard.stop();
         THREAD.remove();
     }
 

@@ -18,13 +18,20 @@ public final class TrafficContext {
     private final String[] lookupNames;
     private final TraceMap traceMap;
     private final String labelHeader;
+    /** Work of a shadow copy (it arrived with the shadow marker): the shadow write guard applies to it. */
+    private final boolean shadow;
 
     TrafficContext(String label, String[] names, String[] values) {
-        this(label, names, values, NONE, null, null);
+        this(label, names, values, NONE, null, null, false);
+    }
+
+    TrafficContext(String label, String[] names, String[] values, boolean shadow) {
+        this(label, names, values, NONE, null, null, shadow);
     }
 
     private TrafficContext(String label, String[] names, String[] values, String[] lookupNames, TraceMap traceMap,
-                           String labelHeader) {
+                           String labelHeader, boolean shadow) {
+        this.shadow = shadow;
         this.label = label;
         this.names = names;
         this.values = values;
@@ -39,12 +46,17 @@ public final class TrafficContext {
         String[] names = labelled ? new String[] {labelHeader} : NONE;
         String[] values = labelled ? new String[] {localLabel} : NONE;
         boolean lookups = traceMap != null && labelHeader != null && idHeaders.length > 0;
-        return new TrafficContext(localLabel, names, values, lookups ? idHeaders : NONE, traceMap, labelHeader);
+        return new TrafficContext(localLabel, names, values, lookups ? idHeaders : NONE, traceMap, labelHeader, false);
     }
 
     /** The label, or null. */
     public String label() {
         return label;
+    }
+
+    /** Whether this is the work of a shadow copy (the request carried {@code x-graylane-mirror: 1}). */
+    public boolean isShadow() {
+        return shadow;
     }
 
     /** Number of header entries an outbound call should carry. */

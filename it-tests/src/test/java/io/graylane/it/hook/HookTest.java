@@ -24,8 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One client library, one version, in a JVM that runs with the agent ({@code -javaagent:graylane-agent.jar
- * -Dgraylane.label.local=hook-lane}; see the hook-* executions in it-tests/pom.xml). Each subclass says how to make a
- * GET with its library in each of its {@link #ways()}; the scenarios are the same for every library.
+ * -Dgraylane.label.local=hook-lane -Dgraylane.shadow.guard=all}; see the hook-* executions in it-tests/pom.xml). Each
+ * subclass says how to make a GET with its library in each of its {@link #ways()}; the scenarios are the same for
+ * every library.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayNameGeneration(HookTest.WithLibraryVersion.class)
@@ -127,6 +128,26 @@ abstract class HookTest {
         Map<String, List<String>> received = backend.received(path);
         assertOnce(received, LABEL, "app-set", lib, way + " with the label set by the application");
         assertOnce(received, REQUEST_ID, requestId, lib, way + " with the label set by the application");
+    }
+
+    // (iv) hook.argLine sets graylane.shadow.guard=all: a shadow copy's call fails before anything is sent
+    @ParameterizedTest(name = "[{0}, {1}]")
+    @MethodSource("cases")
+    void aShadowCopysCallFailsBeforeItIsSent(String lib, String way) throws Exception {
+        String path = backend.newPath();
+
+        String outcome = inbound.serve(() -> {
+            try {
+                return "sent: " + get(way, backend.url(path), null);
+            } catch (Exception e) {
+                return "failed: " + e;
+            }
+        }, "x-graylane-mirror", "1", REQUEST_ID, UUID.randomUUID().toString());
+
+        assertTrue(outcome.startsWith("failed: ") && outcome.contains("IOException")
+                && outcome.contains("graylane: blocked GET " + backend.url("").replaceAll("/$", "")),
+                () -> lib + ", " + way + " of a shadow copy: expected an IOException 'graylane: blocked GET ...', got " + outcome);
+        assertTrue(!backend.hasReceived(path), () -> lib + ", " + way + ": the blocked call reached the backend");
     }
 
     String libraryAndVersion() {

@@ -56,6 +56,11 @@ final class RecordingBackend {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** Whether a request to {@code path} arrived. */
+    boolean hasReceived(String path) {
+        return received.containsKey(path);
+    }
+
     /** The headers of the request to {@code path}; fails if none arrived (the call returns after the answer). */
     Map<String, List<String>> received(String path) {
         Map<String, List<String>> headers = received.get(path);

@@ -29,8 +29,8 @@ import org.apache.dubbo.rpc.RpcContext;
  * ({@code zookeeper://127.0.0.1:2181?protocol=tri}).
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
- *   <li>{@code GET /call/NAME[?mode=sync|twice|async|asynccall][&set-attachment=NAME:VALUE...]} -> calls ratings through
- *       TARGET NAME: once ({@code downstream}), twice in a row ({@code downstream} and {@code second}), or through
+ *   <li>{@code GET /call/NAME[?mode=sync|get|twice|async|asynccall][&set-attachment=NAME:VALUE...]} -> calls ratings
+ *       through TARGET NAME: once ({@code downstream}; {@code get}: by {@code getRating} instead of {@code rate}), twice in a row ({@code downstream} and {@code second}), or through
  *       the CompletableFuture method ({@code async}) or the plain method made asynchronous with
  *       {@code RpcContext.asyncCall} ({@code asynccall}), whose callback (on a Dubbo thread) also GETs BACKEND_URL/echo
  *       ({@code callback}). set-attachment values are set with RpcContext before each call.</li>
@@ -128,6 +128,10 @@ public final class DubboFrontApp {
             try {
                 switch (mode) {
                     case "sync" -> json.append(",\"downstream\":").append(call(ratings, attachments));
+                    case "get" -> {
+                        setAttachments(attachments);
+                        json.append(",\"downstream\":").append(ratings.getRating("get"));
+                    }
                     case "twice" -> json.append(",\"downstream\":").append(call(ratings, attachments))
                             .append(",\"second\":").append(call(ratings, attachments));
                     case "async" -> json.append(callAsync(() -> ratings.rateAsync("async"), attachments));
@@ -135,11 +139,14 @@ public final class DubboFrontApp {
                     case "asynccall" -> json.append(callAsync(
                             () -> RpcContext.getContext().asyncCall(() -> ratings.rate("asynccall")), attachments));
                     default -> {
-                        send(resp, 400, TEXT_PLAIN, "mode must be sync, twice, async or asynccall, got " + mode);
+                        send(resp, 400, TEXT_PLAIN, "mode must be sync, get, twice, async or asynccall, got " + mode);
                         return;
                     }
                 }
             } catch (Exception e) {
+                // in the log too: a shadow copy's answer goes nowhere else
+                System.out.println("[dubbo-front] " + req.getRequestURI() + " x-request-id=" + req.getHeader("x-request-id")
+                        + " failed: " + e);
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
                 return;
             }

@@ -1,5 +1,6 @@
 package io.graylane.core.config;
 
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 import io.graylane.core.log.Log;
 
@@ -28,6 +29,7 @@ public final class Config {
     public final long traceMapTtlMillis;
     public final Set<Hook> enabledHooks;
     public final Mirror mirror;
+    public final Shadow shadow;
     public final Log.Level logLevel;
     /** The baseline lane: its instances serve a label whose lane a service has no instance of. */
     public final String laneBase;
@@ -45,9 +47,9 @@ public final class Config {
 
     Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
            String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
-           long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Log.Level logLevel, String laneBase,
-           boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, int metricsPort, String metricsHost,
-           String source, List<String> problems) {
+           long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Shadow shadow, Log.Level logLevel,
+           String laneBase, boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, int metricsPort,
+           String metricsHost, String source, List<String> problems) {
         this.labelHeader = labelHeader;
         this.labelSources = Collections.unmodifiableList(labelSources);
         this.localLabel = localLabel;
@@ -59,6 +61,7 @@ public final class Config {
         this.traceMapTtlMillis = traceMapTtlMillis;
         this.enabledHooks = Collections.unmodifiableSet(enabledHooks.isEmpty() ? EnumSet.noneOf(Hook.class) : EnumSet.copyOf(enabledHooks));
         this.mirror = mirror;
+        this.shadow = shadow;
         this.logLevel = logLevel;
         this.laneBase = laneBase;
         this.routeDubboTag = routeDubboTag;
@@ -85,6 +88,20 @@ public final class Config {
     public String dubboTag(String label) {
         if (!routeDubboTag || label == null || label.equals(laneBase)) return null;
         return label;
+    }
+
+    /** The shadow write guard's settings (graylane.shadow.*). */
+    public static final class Shadow {
+        public final ShadowGuard.Mode mode;
+        /** Well-formed entries only. */
+        public final List<String> allow;
+        public final List<String> readMethods;
+
+        Shadow(ShadowGuard.Mode mode, List<String> allow, List<String> readMethods) {
+            this.mode = mode;
+            this.allow = Collections.unmodifiableList(allow);
+            this.readMethods = Collections.unmodifiableList(readMethods);
+        }
     }
 
     /** The shadow-copy settings. */

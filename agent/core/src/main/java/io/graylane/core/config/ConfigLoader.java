@@ -1,6 +1,8 @@
 package io.graylane.core.config;
 
 import io.graylane.core.LabelPolicy;
+import io.graylane.core.guard.AllowList;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 import io.graylane.core.log.Log;
 
@@ -132,6 +134,7 @@ public final class ConfigLoader {
         }
 
         Config.Mirror mirror = mirror(mirrorLabel);
+        Config.Shadow shadow = shadow();
 
         Log.Level level = Log.parseLevel(string(Keys.LOG_LEVEL));
         if (level == null) {
@@ -170,8 +173,8 @@ public final class ConfigLoader {
             metricsHost = Keys.defaultOf(Keys.METRICS_HOST);
         }
         return new Config(labelHeader, sources, local, maxLength, pattern, traceHeaders, idHeaders, mapEntries, ttl,
-                hooks, mirror, level, laneBase, routeDubboTag, mdcLabelKey, mdcRequestIdKey, metricsPort, metricsHost,
-                source, problems);
+                hooks, mirror, shadow, level, laneBase, routeDubboTag, mdcLabelKey, mdcRequestIdKey, metricsPort,
+                metricsHost, source, problems);
     }
 
     /** An MDC key: printable, no spaces (it is written into every log line's context map); else the default. */
@@ -312,6 +315,46 @@ public final class ConfigLoader {
             if (Character.isISOControl(s.charAt(i))) return false;
         }
         return true;
+    }
+
+    private Config.Shadow shadow() {
+        String rawMode = string(Keys.SHADOW_GUARD);
+        ShadowGuard.Mode mode = ShadowGuard.Mode.parse(rawMode);
+        if (mode == null) {
+            // a typo of a guard mode most likely meant to guard: the safe reading is writes, not off
+            problem(Keys.SHADOW_GUARD, rawMode, "off, writes or all", "using writes (shadow copies' writes are blocked)");
+            mode = ShadowGuard.Mode.WRITES;
+        }
+        List<String> allow = new ArrayList<>();
+        for (String item : list(Keys.SHADOW_ALLOW)) {
+            if (AllowList.isValid(item)) {
+                allow.add(item);
+            } else {
+                problem(Keys.SHADOW_ALLOW, item, "http://HOST[:PORT][/PATH-PREFIX], grpc:SERVICE/METHOD, "
+                        + "dubbo:INTERFACE#METHOD, jdbc:URL-PREFIX, kafka:TOPIC or rocketmq:TOPIC", "this entry is ignored");
+            }
+        }
+        List<String> readMethods = new ArrayList<>();
+        for (String item : list(Keys.SHADOW_READ_METHODS)) {
+            if (isMethodGlob(item)) {
+                readMethods.add(item);
+            } else {
+                problem(Keys.SHADOW_READ_METHODS, item, "a method name, '*' matching any characters (get*)",
+                        "this pattern is ignored");
+            }
+        }
+        return new Config.Shadow(mode, allow, readMethods);
+    }
+
+    /** Letters, digits, '_', '$' and '*'. */
+    private static boolean isMethodGlob(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' || c == '*')) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
     }
 
     private static boolean isHttpTarget(String target) {

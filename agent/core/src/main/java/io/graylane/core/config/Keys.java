@@ -40,6 +40,9 @@ public final class Keys {
     public static final String MIRROR_COMPARE_HEADERS = "graylane.mirror.compare.headers";
     public static final String MIRROR_COMPARE_REPORT = "graylane.mirror.compare.report";
     public static final String MIRROR_COMPARE_REPORT_MAX_BYTES = "graylane.mirror.compare.report-max-bytes";
+    public static final String SHADOW_GUARD = "graylane.shadow.guard";
+    public static final String SHADOW_ALLOW = "graylane.shadow.allow";
+    public static final String SHADOW_READ_METHODS = "graylane.shadow.read-methods";
     public static final String LOG_LEVEL = "graylane.log.level";
     public static final String LANE_BASE = "graylane.lane.base";
     public static final String ROUTE_DUBBO_TAG = "graylane.route.dubbo-tag";
@@ -85,6 +88,9 @@ public final class Keys {
         add(keys, defaults, MIRROR_COMPARE_HEADERS, "content-type");
         add(keys, defaults, MIRROR_COMPARE_REPORT, null);
         add(keys, defaults, MIRROR_COMPARE_REPORT_MAX_BYTES, "67108864");
+        add(keys, defaults, SHADOW_GUARD, "off");
+        add(keys, defaults, SHADOW_ALLOW, null);
+        add(keys, defaults, SHADOW_READ_METHODS, "get*,list*,find*,query*,search*,count*,exists*,check*,read*,fetch*,describe*,load*");
         add(keys, defaults, LOG_LEVEL, "info");
         add(keys, defaults, LANE_BASE, "base");
         add(keys, defaults, ROUTE_DUBBO_TAG, "false");

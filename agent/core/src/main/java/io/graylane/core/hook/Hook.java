@@ -20,7 +20,8 @@ public enum Hook {
     REACTOR("reactor"),
     KAFKA("kafka"),
     LOGBACK("logback"),
-    LOG4J("log4j");
+    LOG4J("log4j"),
+    JDBC("jdbc");
 
     private final String configName;
     private volatile boolean on = true;

@@ -151,16 +151,20 @@ class ConfigGarbageTest {
     /** Lists report each bad item; every other key one value. */
     private static int expectedReports(String key, String value) {
         Kind kind = kind(key);
-        if (kind != Kind.HEADER_LIST && kind != Kind.SOURCES && kind != Kind.IGNORE_LIST) return 1;
+        if (kind != Kind.HEADER_LIST && kind != Kind.SOURCES && kind != Kind.IGNORE_LIST && kind != Kind.ALLOW_LIST
+                && kind != Kind.METHOD_GLOBS) return 1;
         int bad = 0;
         for (String item : value.trim().split(",")) {
             String t = item.trim();
-            if (!t.isEmpty() && !(kind == Kind.SOURCES ? isSource(t) : kind == Kind.IGNORE_LIST ? isIgnoreItem(t) : isToken(t))) bad++;
+            if (!t.isEmpty() && !(kind == Kind.SOURCES ? isSource(t) : kind == Kind.IGNORE_LIST ? isIgnoreItem(t)
+                    : kind == Kind.ALLOW_LIST ? isAllowEntry(t)
+                    : kind == Kind.METHOD_GLOBS ? t.matches("[A-Za-z0-9_$*]+") : isToken(t))) bad++;
         }
         return bad;
     }
 
-    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, IGNORE_LIST, PATH, PORT, HOST }
+    enum Kind { TOKEN, SOURCES, LABEL, LANE, INT, PATTERN, HEADER_LIST, DURATION, BOOL, URL, PERCENT, HOST_SUFFIX, LEVEL, MDC_KEY, IGNORE_LIST, PATH,
+        PORT, HOST, GUARD_MODE, ALLOW_LIST, METHOD_GLOBS }
 
     private static Kind kind(String key) {
         if (key.startsWith("graylane.instrumentation.") || key.equals(Keys.MIRROR_ENABLED) || key.equals(Keys.MIRROR_COMPARE)
@@ -195,6 +199,9 @@ class ConfigGarbageTest {
             case Keys.MDC_REQUEST_ID_KEY: return Kind.MDC_KEY;
             case Keys.METRICS_PORT: return Kind.PORT;
             case Keys.METRICS_HOST: return Kind.HOST;
+            case Keys.SHADOW_GUARD: return Kind.GUARD_MODE;
+            case Keys.SHADOW_ALLOW: return Kind.ALLOW_LIST;
+            case Keys.SHADOW_READ_METHODS: return Kind.METHOD_GLOBS;
             default: throw new AssertionError("a key this test does not know: " + key + "; add it to kind()");
         }
     }
@@ -222,6 +229,9 @@ class ConfigGarbageTest {
             case PATH: return blank || !v.matches("(?s).*[\\x00-\\x1f\\x7f-\\x9f].*");
             case PORT: return blank || (v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= 65535);
             case HOST: return v.length() <= 253 && v.matches("[A-Za-z0-9.:-]+"); // has a default address
+            case GUARD_MODE: return v.matches("(?i)off|writes|all");
+            case ALLOW_LIST:
+            case METHOD_GLOBS: return blank || expectedReports(key, raw) == 0;
             default: return v.matches("(?i)debug|info|warn|error|off");
         }
     }
@@ -240,6 +250,14 @@ class ConfigGarbageTest {
     private static boolean isIgnoreItem(String item) {
         if (item.toLowerCase(java.util.Locale.ROOT).startsWith("header:")) return isToken(item.substring(7).trim());
         return item.matches("\\$(\\.[\\x21-\\x7e&&[^.\\[\\]]]+|\\[(\\*|[0-9]{1,9})\\])*");
+    }
+
+    /** SPEC 12: http://HOST[:PORT][/PATH-PREFIX] (HOST may start with *.), grpc:S/M, dubbo:I#M, jdbc:..., kafka:T, rocketmq:T. */
+    private static boolean isAllowEntry(String item) {
+        if (!item.matches("[\\x21-\\x7e]+")) return false;
+        java.util.regex.Matcher http = Pattern.compile("(?i)https?://(\\*\\.)?[A-Za-z0-9.-]+(:([0-9]{1,5}))?(/.*)?").matcher(item);
+        if (http.matches()) return http.group(3) == null || (Integer.parseInt(http.group(3)) >= 1 && Integer.parseInt(http.group(3)) <= 65535);
+        return item.matches("(?i)grpc:[^/]+/[^/]+|dubbo:[^#]+#[^#]+|jdbc:.+|kafka:.+|rocketmq:.+");
     }
 
     private static boolean isSource(String item) {

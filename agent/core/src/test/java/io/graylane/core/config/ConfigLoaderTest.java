@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         spec.put("graylane.trace-map.max-entries", "100000");
         spec.put("graylane.trace-map.ttl", "60s");
         for (String name : Arrays.asList("servlet", "grpc", "dubbo", "okhttp", "http-url-connection", "java-http-client",
-                "apache-httpclient", "executors", "reactor-netty", "reactor", "kafka", "logback", "log4j")) {
+                "apache-httpclient", "executors", "reactor-netty", "reactor", "kafka", "logback", "log4j", "jdbc")) {
             spec.put("graylane.instrumentation." + name + ".enabled", "true");
         }
         spec.put("graylane.mirror.enabled", "false");
@@ -135,6 +135,9 @@ class ConfigLoaderTest {
         spec.put("graylane.mirror.compare.headers", "content-type");
         spec.put("graylane.mirror.compare.report", null);
         spec.put("graylane.mirror.compare.report-max-bytes", "67108864");
+        spec.put("graylane.shadow.guard", "off");
+        spec.put("graylane.shadow.allow", null);
+        spec.put("graylane.shadow.read-methods", "get*,list*,find*,query*,search*,count*,exists*,check*,read*,fetch*,describe*,load*");
         spec.put("graylane.log.level", "info");
         spec.put("graylane.lane.base", "base");
         spec.put("graylane.route.dubbo-tag", "false");

@@ -5,6 +5,7 @@ import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
 import io.graylane.agent.TypeFilter;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
@@ -54,7 +55,7 @@ public final class ApacheHttpClientInstrumentation implements InstrumentationMod
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        rules
+        Rules.Rule rule = rules
                 // clients are the library's own classes that declare doExecute: name tests spare the hierarchy walk for all others
                 .type(TypeFilter.nameStartsWith(packagePrefix).declaring("doExecute"),
                         not(isAbstract()).and(hasSuperType(named(client))), ClassLoaders.canSee(client))
@@ -62,5 +63,11 @@ public final class ApacheHttpClientInstrumentation implements InstrumentationMod
                         .and(takesArgument(0, named(core + "HttpHost")))
                         .and(takesArgument(1, named(request)))
                         .and(takesArgument(2, named(core + "protocol.HttpContext"))), advice));
+        if (ShadowGuard.isOn()) {
+            rule.transform(advices.advice(hook(), named("doExecute").and(takesArguments(3))
+                    .and(takesArgument(0, named(core + "HttpHost")))
+                    .and(takesArgument(1, named(request)))
+                    .and(takesArgument(2, named(core + "protocol.HttpContext"))), advice.replace("Advice", "GuardAdvice")));
+        }
     }
 }

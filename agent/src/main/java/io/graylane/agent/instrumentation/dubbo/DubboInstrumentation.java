@@ -4,6 +4,7 @@ import io.graylane.agent.Advices;
 import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -75,5 +76,16 @@ public final class DubboInstrumentation implements InstrumentationModule {
                         .and(takesArgument(0, named("org.apache.dubbo.rpc.TriRpcStatus")))
                         .and(takesArgument(1, named("org.apache.dubbo.rpc.AppResponse"))),
                         "io.graylane.agent.instrumentation.dubbo.TripleFutureReceivedAdvice"));
+        if (ShadowGuard.isOn()) {
+            rules
+                    .named(from275, "org.apache.dubbo.rpc.cluster.support.AbstractClusterInvoker")
+                    .transform(advices.advice(hook(), named("invoke").and(isPublic()).and(takesArguments(1))
+                            .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
+                            "io.graylane.agent.instrumentation.dubbo.DubboInvokeGuardAdvice"))
+                    .named(from275, "org.apache.dubbo.rpc.protocol.AbstractInvoker")
+                    .transform(advices.advice(hook(), named("invoke").and(takesArguments(1))
+                            .and(takesArgument(0, named(INVOCATION))).and(returns(named(RESULT))),
+                            "io.graylane.agent.instrumentation.dubbo.DubboInvokeGuardAdvice"));
+        }
     }
 }

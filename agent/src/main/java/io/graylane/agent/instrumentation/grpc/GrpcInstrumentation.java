@@ -4,6 +4,7 @@ import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
 import io.graylane.agent.TypeTransformer;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -31,8 +32,11 @@ public final class GrpcInstrumentation implements InstrumentationModule {
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        TypeTransformer helpers = advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor",
-                HELPER + "GrpcContextListener");
+        boolean guard = ShadowGuard.isOn();
+        TypeTransformer helpers = guard
+                ? advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor", HELPER + "GrpcContextListener",
+                        HELPER + "GrpcBlockedCall")
+                : advices.helpers(HELPER + "GrpcMetadata", HELPER + "GrpcServerInterceptor", HELPER + "GrpcContextListener");
         rules
                 .named("io.grpc.internal.ServerImplBuilder")
                 .transform(helpers)
@@ -46,6 +50,15 @@ public final class GrpcInstrumentation implements InstrumentationModule {
                 .transform(helpers)
                 .transform(advices.advice(hook(), clientStart(),
                         "io.graylane.agent.instrumentation.grpc.GrpcDelayedClientStartAdvice"));
+        if (guard) {
+            rules
+                    .named("io.grpc.internal.ManagedChannelImpl")
+                    .transform(helpers)
+                    .transform(advices.advice(hook(), named("newCall").and(takesArguments(2))
+                                    .and(takesArgument(0, named("io.grpc.MethodDescriptor")))
+                                    .and(takesArgument(1, named("io.grpc.CallOptions"))),
+                            "io.graylane.agent.instrumentation.grpc.GrpcNewCallGuardAdvice"));
+        }
     }
 
     private static ElementMatcher.Junction<MethodDescription> clientStart() {

@@ -3,6 +3,7 @@ package io.graylane.agent.instrumentation.httpurlconnection;
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -22,11 +23,16 @@ public final class HttpUrlConnectionInstrumentation implements InstrumentationMo
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        rules
+        Rules.Rule rule = rules
                 .named("sun.net.www.protocol.http.HttpURLConnection")
                 .transform(advices.advice(hook(), named("connect").and(takesArguments(0)),
                         "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionConnectAdvice"))
                 .transform(advices.advice(hook(), namedOneOf("getOutputStream", "getInputStream").and(takesArguments(0)),
                         "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionStreamAdvice"));
+        if (ShadowGuard.isOn()) {
+            rule.transform(advices.advice(hook(),
+                    namedOneOf("connect", "getOutputStream", "getInputStream").and(takesArguments(0)),
+                    "io.graylane.agent.instrumentation.httpurlconnection.HttpUrlConnectionGuardAdvice"));
+        }
     }
 }

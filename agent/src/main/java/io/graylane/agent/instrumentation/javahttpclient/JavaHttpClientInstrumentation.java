@@ -3,6 +3,7 @@ package io.graylane.agent.instrumentation.javahttpclient;
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -24,7 +25,7 @@ public final class JavaHttpClientInstrumentation implements InstrumentationModul
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        rules
+        Rules.Rule rule = rules
                 .named("jdk.internal.net.http.HttpClientImpl")
                 .transform(advices.advice(hook(), namedOneOf("send", "sendAsync").and(not(takesArguments(4)))
                         .and(takesArgument(0, named("java.net.http.HttpRequest"))),
@@ -33,5 +34,12 @@ public final class JavaHttpClientInstrumentation implements InstrumentationModul
                 .transform(advices.advice(hook(), named("sendAsync").and(takesArguments(4))
                         .and(takesArgument(0, named("java.net.http.HttpRequest"))),
                         "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendCountedAdvice"));
+        if (ShadowGuard.isOn()) {
+            rule.transform(advices.advice(hook(), named("send").and(takesArgument(0, named("java.net.http.HttpRequest"))),
+                            "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendGuardAdvice"))
+                    .transform(advices.advice(hook(), named("sendAsync")
+                            .and(takesArgument(0, named("java.net.http.HttpRequest"))),
+                            "io.graylane.agent.instrumentation.javahttpclient.JavaHttpClientSendAsyncGuardAdvice"));
+        }
     }
 }

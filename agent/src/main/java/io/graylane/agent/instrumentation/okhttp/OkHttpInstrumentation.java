@@ -3,6 +3,7 @@ package io.graylane.agent.instrumentation.okhttp;
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -30,12 +31,20 @@ public final class OkHttpInstrumentation implements InstrumentationModule {
                 .named("okhttp3.OkHttpClient")
                 .transform(advices.advice(hook(), named("newCall").and(takesArguments(1))
                         .and(takesArgument(0, named("okhttp3.Request"))),
-                        PACKAGE + "OkHttpNewCallAdvice"))
+                        PACKAGE + "OkHttpNewCallAdvice"));
+        Rules.Rule realCall = rules
                 .named("okhttp3.internal.connection.RealCall", "okhttp3.RealCall")
                 .transform(advices.advice(hook(), named("enqueue").and(takesArguments(1))
-                        .and(takesArgument(0, named("okhttp3.Callback"))), PACKAGE + "OkHttpEnqueueAdvice"))
+                        .and(takesArgument(0, named("okhttp3.Callback"))), PACKAGE + "OkHttpEnqueueAdvice"));
+        if (ShadowGuard.isOn()) {
+            realCall.transform(advices.advice(hook(), named("execute").and(takesArguments(0)), PACKAGE + "OkHttpExecuteGuardAdvice"))
+                    .transform(advices.advice(hook(), named("enqueue").and(takesArguments(1))
+                            .and(takesArgument(0, named("okhttp3.Callback"))), PACKAGE + "OkHttpEnqueueGuardAdvice"));
+        }
+        rules
                 .named("okhttp3.internal.connection.RealCall$AsyncCall", "okhttp3.RealCall$AsyncCall")
                 .transform(advices.advice(hook(), namedOneOf("run", "execute").and(takesArguments(0)),
                         PACKAGE + "OkHttpAsyncCallAdvice"));
     }
+
 }

@@ -3,6 +3,7 @@ package io.graylane.agent.instrumentation.reactornetty;
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
 
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
@@ -43,5 +44,12 @@ public final class ReactorNettyInstrumentation implements InstrumentationModule 
                 .named("reactor.netty.http.client.HttpClientOperations")
                 .transform(advices.advice(hook(), named("send").and(takesArguments(0)),
                         PACKAGE + "ReactorNettyClientSendAdvice"));
+        if (ShadowGuard.isOn()) {
+            rules
+                    .named("reactor.netty.http.client.HttpClientConnect$MonoHttpConnect")
+                    .transform(advices.advice(hook(), named("subscribe").and(takesArguments(1))
+                                    .and(takesArgument(0, named("reactor.core.CoreSubscriber"))),
+                            PACKAGE + "ReactorNettyConnectGuardAdvice"));
+        }
     }
 }
