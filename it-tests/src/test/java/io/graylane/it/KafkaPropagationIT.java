@@ -346,6 +346,67 @@ class KafkaPropagationIT {
     }
 
     /**
+     * The shadow write guard on the candidate ({@code graylane.shadow.guard=writes}): the copy's send fails at once with
+     * {@code graylane: blocked} and never reaches the broker; the primary's record is consumed once, as usual.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ShadowCopyGuarded {
+
+        private AgentJvm v1;
+        private AgentJvm v2;
+        private AgentJvm consumer;
+
+        @BeforeAll
+        void start() {
+            AgentJvm.Builder candidate = front("kafka-front-guarded-v2", null, backend.baseUrl())
+                    .systemProperty("graylane.shadow.guard", "writes");
+            List<AgentJvm> jvms = AgentJvm.startAll(candidate,
+                    front("kafka-front-guarded-v1", null, backend.baseUrl())
+                            .systemProperty("graylane.mirror.enabled", "true")
+                            .systemProperty("graylane.mirror.target", candidate.baseUrl()),
+                    plainConsumer("kafka-plain-guarded", null, "guarded", backend.baseUrl()));
+            v2 = jvms.get(0);
+            v1 = jvms.get(1);
+            consumer = jvms.get(2);
+        }
+
+        @AfterAll
+        void stop() {
+            AgentJvm.closeAll(v1, v2, consumer);
+        }
+
+        @Test
+        void theCopysSendIsBlockedAndOnlyThePrimarysRecordIsConsumed() {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String id = "guarded-" + i;
+                ids.add(id);
+                Http.Response response = Http.get(v1.url(Http.withQuery("/publish", "topic", "guarded", "value", id)),
+                        LABEL, "dev-g", REQUEST_ID, id);
+                assertEquals("200 sent guarded " + id, response.status() + " " + response.body());
+            }
+            v2.awaitLog("every copy's send blocked", log -> ids.stream().allMatch(id -> log.contains(
+                    "[kafka-front] send of " + id + " failed: java.util.concurrent.ExecutionException: "
+                            + "org.apache.kafka.common.KafkaException: graylane: blocked")), CONSUME_DEADLINE);
+            Pattern line = Pattern.compile("^\\[plain\\] record=(\\S+) (.*)$", Pattern.MULTILINE);
+            Map<String, List<String>> seen = new LinkedHashMap<>();
+            consumer.awaitLog("one record per request", log -> {
+                seen.clear();
+                Matcher m = line.matcher(log);
+                while (m.find()) {
+                    seen.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+                }
+                return ids.stream().allMatch(seen::containsKey);
+            }, CONSUME_DEADLINE);
+            for (String id : ids) {
+                assertEquals(List.of("label=dev-g request-id=" + id + " shadow=0"), seen.get(id),
+                        "the backend calls for record " + id);
+            }
+        }
+    }
+
+    /**
      * The same loop without the agent, and with the agent but {@code graylane.instrumentation.kafka.enabled=false}: the
      * records carry the headers, but nothing makes them the consumer's context.
      */

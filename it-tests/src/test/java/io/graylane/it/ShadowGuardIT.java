@@ -127,7 +127,9 @@ class ShadowGuardIT {
     @Test
     void writesModeStopsEveryWriteOfTheCopiesAndNothingOfThePrimary() throws Exception {
         recreateTables();
-        List<AgentJvm> jvms = primaryAndCandidate("guard-writes", "graylane.shadow.guard", "writes");
+        int metricsPort = AgentJvm.freePort();
+        List<AgentJvm> jvms = primaryAndCandidate("guard-writes", "graylane.shadow.guard", "writes",
+                "graylane.metrics.port", Integer.toString(metricsPort));
         AgentJvm candidate = jvms.get(0);
         AgentJvm primary = jvms.get(1);
 
@@ -209,6 +211,22 @@ class ShadowGuardIT {
         assertEquals(n * 6L + posts + 1, counters.get("Blocked"), counters.toString());
         assertTrue(candidate.log().contains("[graylane] WARN shadow guard: blocked"), "the first block is logged");
         System.out.println("[guard] writes: " + n + " copies, counters " + counters);
+        // the metrics endpoint shows the same counters, in a scrape Prometheus' own parser accepts
+        String scrape = MetricsIT.scrape(metricsPort);
+        Map<String, Long> samples = MetricsIT.samples(scrape);
+        Map<String, Long> after = guardCounters(candidate); // a copy's last reads may still be counting
+        for (String kind : List.of("http", "grpc", "dubbo", "jdbc")) {
+            String mbean = Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
+            for (String outcome : List.of("blocked", "allowed")) {
+                String attribute = mbean + Character.toUpperCase(outcome.charAt(0)) + outcome.substring(1);
+                Long sample = samples.get("graylane_shadow_guard_calls_total{kind=\"" + kind + "\",outcome=\"" + outcome
+                        + "\"}");
+                assertTrue(sample != null && sample >= counters.get(attribute) && sample <= after.get(attribute),
+                        attribute + ": MBean " + counters.get(attribute) + " then " + after.get(attribute) + ", scrape "
+                                + sample + " in " + scrape);
+            }
+        }
+        MetricsIT.promtoolAccepts(scrape);
     }
 
     @Test

@@ -100,7 +100,8 @@ public final class Traffic {
 
     /**
      * {@link #outbound} without counting, for an entry point that hands the same call on to one that counts
-     * (HttpURLConnection's getInputStream calls connect; HttpClient's send calls its innermost sendAsync).
+     * (HttpURLConnection's getInputStream calls connect; HttpClient's send calls its innermost sendAsync), and for
+     * the shadow write guard's checks, which look at a call that another advice counts.
      */
     public static TrafficContext outboundAgain(Hook hook) {
         Settings s = settings;

@@ -37,6 +37,7 @@ public final class Metrics {
         SOURCES.add(TrafficCounters.SOURCE);
         SOURCES.add(new HookMetrics());
         SOURCES.add(new MirrorMetrics());
+        SOURCES.add(new GuardMetrics());
     }
 
     private Metrics() {}

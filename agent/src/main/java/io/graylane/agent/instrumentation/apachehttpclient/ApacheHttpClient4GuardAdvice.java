@@ -19,7 +19,7 @@ public final class ApacheHttpClient4GuardAdvice {
 
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
     public static IOException enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) HttpRequest request) {
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.APACHE_HTTPCLIENT), request.getRequestLine().getMethod(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.APACHE_HTTPCLIENT), request.getRequestLine().getMethod(),
                 target == null ? null : target.getSchemeName(), target == null ? null : target.getHostName(),
                 target == null ? -1 : target.getPort(), request.getRequestLine().getUri());
         return blocked == null ? null : new IOException(blocked);

@@ -19,7 +19,7 @@ public final class ApacheHttpClient5GuardAdvice {
 
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
     public static IOException enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) ClassicHttpRequest request) {
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.APACHE_HTTPCLIENT), request.getMethod(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.APACHE_HTTPCLIENT), request.getMethod(),
                 target != null ? target.getSchemeName() : request.getScheme(),
                 target != null ? target.getHostName() : null, target != null ? target.getPort() : -1, request.getPath());
         return blocked == null ? null : new IOException(blocked);

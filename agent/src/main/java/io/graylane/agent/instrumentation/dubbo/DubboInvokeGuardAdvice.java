@@ -22,7 +22,7 @@ public final class DubboInvokeGuardAdvice {
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
     public static RpcException enter(@Advice.This Invoker<?> invoker, @Advice.Argument(0) Invocation invocation) {
         if (invocation.get("io.graylane.guarded") != null) return null;
-        String blocked = ShadowGuard.dubbo(Traffic.outbound(Hook.DUBBO), invoker.getInterface().getName(),
+        String blocked = ShadowGuard.dubbo(Traffic.outboundAgain(Hook.DUBBO), invoker.getInterface().getName(),
                 invocation.getMethodName());
         if (blocked == null) {
             invocation.put("io.graylane.guarded", Boolean.TRUE);

@@ -19,7 +19,7 @@ public final class GrpcNewCallGuardAdvice {
 
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
     public static ClientCall<?, ?> enter(@Advice.Argument(0) MethodDescriptor<?, ?> method) {
-        String blocked = ShadowGuard.grpc(Traffic.outbound(Hook.GRPC), method.getFullMethodName());
+        String blocked = ShadowGuard.grpc(Traffic.outboundAgain(Hook.GRPC), method.getFullMethodName());
         return blocked == null ? null : new GrpcBlockedCall<Object, Object>(blocked);
     }
 

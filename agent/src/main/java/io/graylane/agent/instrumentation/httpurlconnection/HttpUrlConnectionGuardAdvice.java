@@ -22,7 +22,7 @@ public final class HttpUrlConnectionGuardAdvice {
     public static IOException enter(@Advice.This HttpURLConnection connection, @Advice.FieldValue("connected") boolean connected) {
         if (connected) return null;
         URL url = connection.getURL();
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.HTTP_URL_CONNECTION), connection.getRequestMethod(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.HTTP_URL_CONNECTION), connection.getRequestMethod(),
                 url.getProtocol(), url.getHost(), url.getPort(), url.getPath());
         return blocked == null ? null : new IOException(blocked);
     }

@@ -21,7 +21,7 @@ public final class JavaHttpClientSendAsyncGuardAdvice {
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
     public static CompletableFuture<?> enter(@Advice.Argument(0) HttpRequest request) {
         URI uri = request.uri();
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.JAVA_HTTP_CLIENT), request.method(), uri.getScheme(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.JAVA_HTTP_CLIENT), request.method(), uri.getScheme(),
                 uri.getHost(), uri.getPort(), uri.getRawPath());
         if (blocked == null) return null;
         CompletableFuture<Object> failed = new CompletableFuture<Object>();

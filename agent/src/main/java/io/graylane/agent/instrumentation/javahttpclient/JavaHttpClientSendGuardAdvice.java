@@ -20,7 +20,7 @@ public final class JavaHttpClientSendGuardAdvice {
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
     public static IOException enter(@Advice.Argument(0) HttpRequest request) {
         URI uri = request.uri();
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.JAVA_HTTP_CLIENT), request.method(), uri.getScheme(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.JAVA_HTTP_CLIENT), request.method(), uri.getScheme(),
                 uri.getHost(), uri.getPort(), uri.getRawPath());
         return blocked == null ? null : new IOException(blocked);
     }

@@ -3,7 +3,10 @@ package io.graylane.agent.instrumentation.kafka;
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.hook.Hook;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
@@ -38,12 +41,13 @@ public final class KafkaInstrumentation implements InstrumentationModule {
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        rules
+        Rules.Rule producer = rules
                 .named("org.apache.kafka.clients.producer.KafkaProducer")
-                .transform(advices.advice(hook(), named("send").and(isPublic()).and(takesArguments(2))
-                        .and(takesArgument(0, named("org.apache.kafka.clients.producer.ProducerRecord")))
-                        .and(takesArgument(1, named("org.apache.kafka.clients.producer.Callback"))),
-                        PACKAGE + "KafkaProducerSendAdvice"))
+                .transform(advices.advice(hook(), send(), PACKAGE + "KafkaProducerSendAdvice"));
+        if (ShadowGuard.isOn()) {
+            producer.transform(advices.advice(hook(), send(), PACKAGE + "KafkaProducerSendGuardAdvice"));
+        }
+        producer
                 .named("org.apache.kafka.clients.producer.KafkaProducer$AppendCallbacks",
                         "org.apache.kafka.clients.producer.KafkaProducer$InterceptorCallback")
                 .transform(advices.advice(hook(), isConstructor(), PACKAGE + "SendCallbackCreatedAdvice"))
@@ -60,5 +64,11 @@ public final class KafkaInstrumentation implements InstrumentationModule {
                 .named("org.apache.kafka.clients.consumer.KafkaConsumer")
                 .transform(advices.advice(hook(), named("poll").and(isPublic()).and(takesArguments(1))
                         .or(named("close").and(isPublic())), PACKAGE + "ConsumerEndRecordsAdvice"));
+    }
+
+    private static ElementMatcher.Junction<MethodDescription> send() {
+        return named("send").and(isPublic()).and(takesArguments(2))
+                .and(takesArgument(0, named("org.apache.kafka.clients.producer.ProducerRecord")))
+                .and(takesArgument(1, named("org.apache.kafka.clients.producer.Callback")));
     }
 }

@@ -23,7 +23,7 @@ public final class OkHttpEnqueueGuardAdvice {
     public static boolean enter(@Advice.This Call call, @Advice.Argument(0) Callback callback) {
         Request request = call.request();
         HttpUrl url = request.url();
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.OKHTTP), request.method(), url.scheme(), url.host(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.OKHTTP), request.method(), url.scheme(), url.host(),
                 url.port(), url.encodedPath());
         if (blocked == null) return false;
         try {

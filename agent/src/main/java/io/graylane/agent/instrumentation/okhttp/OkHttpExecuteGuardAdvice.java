@@ -22,7 +22,7 @@ public final class OkHttpExecuteGuardAdvice {
     public static IOException enter(@Advice.This Call call) {
         Request request = call.request();
         HttpUrl url = request.url();
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.OKHTTP), request.method(), url.scheme(), url.host(),
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.OKHTTP), request.method(), url.scheme(), url.host(),
                 url.port(), url.encodedPath());
         return blocked == null ? null : new IOException(blocked);
     }

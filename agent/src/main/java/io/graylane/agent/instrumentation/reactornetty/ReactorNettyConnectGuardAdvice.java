@@ -24,7 +24,7 @@ public final class ReactorNettyConnectGuardAdvice {
         String uri = config.uri();
         String base = config.baseUrl();
         String url = uri == null ? base : base != null && !uri.startsWith("http://") && !uri.startsWith("https://") ? base + uri : uri;
-        String blocked = ShadowGuard.http(Traffic.outbound(Hook.REACTOR_NETTY), config.method().name(), null, null, -1, url);
+        String blocked = ShadowGuard.http(Traffic.outboundAgain(Hook.REACTOR_NETTY), config.method().name(), null, null, -1, url);
         if (blocked == null) return false;
         Operators.error(actual, new IOException(blocked));
         return true;

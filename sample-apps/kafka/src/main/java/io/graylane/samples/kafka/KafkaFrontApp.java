@@ -100,6 +100,7 @@ public final class KafkaFrontApp {
                     throw new IllegalStateException("the send callback did not run");
                 }
             } catch (Exception e) {
+                System.out.println("[kafka-front] send of " + value + " failed: " + e);
                 send(resp, 500, "send failed: " + e);
                 return;
             }
