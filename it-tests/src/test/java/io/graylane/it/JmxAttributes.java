@@ -14,6 +14,7 @@ import javax.management.remote.JMXServiceURL;
 /**
  * Long attributes of one MBean of an application JVM, read over JMX through the attach API (the JVM's local
  * management agent: no port, no option on its command line), as {@link MirrorCounters} reads the mirror's.
+ * {@link CompareCounters} and ShadowGuardIT's counters read through it.
  */
 final class JmxAttributes implements AutoCloseable {
 
@@ -61,6 +62,26 @@ final class JmxAttributes implements AutoCloseable {
             } catch (Exception e) {
                 return fail("cannot read " + name + " " + attribute, e);
             }
+        }
+    }
+
+    /** One attribute, 0 while the MBean is not registered yet (for polling until it counts). */
+    long getIfRegistered(String attribute) {
+        try {
+            return ((Number) server.getAttribute(name, attribute)).longValue();
+        } catch (InstanceNotFoundException e) {
+            return 0;
+        } catch (Exception e) {
+            return fail("cannot read " + name + " " + attribute, e);
+        }
+    }
+
+    /** One attribute as the MBean gives it (a table, a string). */
+    Object attribute(String attribute) {
+        try {
+            return server.getAttribute(name, attribute);
+        } catch (Exception e) {
+            return fail("cannot read " + name + " " + attribute, e);
         }
     }
 

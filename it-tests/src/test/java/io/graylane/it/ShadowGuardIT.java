@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.tools.attach.VirtualMachine;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,11 +25,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -409,20 +403,11 @@ class ShadowGuardIT {
     }
 
     private static Map<String, Long> guardCounters(AgentJvm jvm) throws Exception {
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(jvm.pid()));
-        String address;
-        try {
-            address = vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
-            MBeanServerConnection server = connector.getMBeanServerConnection();
-            ObjectName name = new ObjectName("graylane:type=ShadowGuard");
+        try (JmxAttributes guard = JmxAttributes.of(jvm, "graylane:type=ShadowGuard")) {
             Map<String, Long> values = new LinkedHashMap<>();
             for (String a : List.of("Blocked", "Allowed", "HttpBlocked", "HttpAllowed", "JdbcBlocked", "JdbcAllowed",
                     "GrpcBlocked", "GrpcAllowed", "DubboBlocked", "DubboAllowed")) {
-                values.put(a, ((Number) server.getAttribute(name, a)).longValue());
+                values.put(a, guard.get(a));
             }
             return values;
         }
