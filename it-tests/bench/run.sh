@@ -5,6 +5,9 @@
 #                           -> WebClient -> backend (Tomcat 9, /echo)
 # each service its own JVM on 127.0.0.1, started once per configuration and round:
 #     none                    no agent
+#     manual                  no agent; the samples forward label and trace headers by hand (-Dsamples.manual-propagation:
+#                             a servlet filter keeps them in a ThreadLocal, an OkHttp interceptor adds them), the floor
+#                             graylane is judged against (servlet chain only)
 #     graylane                the graylane agent (defaults, local lane "base")
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
 #     graylane-mirror-compare graylane mirroring every request to a sink and comparing the answers (graylane.mirror.compare,
@@ -12,11 +15,12 @@
 #     graylane-mirror-absent  graylane mirroring to a port where nothing listens (only where mirroring works)
 #     otel                    the OpenTelemetry Java agent, exporters off, W3C tracecontext + baggage
 #     otel+extension          OpenTelemetry with graylane's extension propagator  (only once the extension has one)
+#     CONFIG@N                CONFIG again, under its own name: `--configs none,none@2` measures the A-A spread
 # Front and backend get the same agent settings; nothing else differs. Configurations are interleaved over the
 # rounds (the order rotates each round). Per configuration and round: requests/s and p50/p90/p99 latency (wrk),
 # JVM start to first answered request (and the CPU time spent until then), peak RSS (VmHWM) of each JVM, CPU time
-# per request (utime+stime over the measured window). Also the start time of a hello-world JVM with and without
-# each agent.
+# per request (utime+stime over the measured window), and the part of it spent by the JIT compiler threads. Also the
+# start time of a hello-world JVM with and without each agent.
 # Tables (median over rounds, min-max, ratio to none) go to stdout and it-tests/target/bench/results.md
 # (results-webflux.md for the webflux chain).
 #
@@ -32,6 +36,8 @@
 #   --configs LIST      comma-separated subset of the configurations above (default: all)
 #   --jvm-opts "OPTS"   JVM options of front and backend (default "-Xms512m -Xmx512m")
 #   --java PATH         java launcher for the services (default: $JAVA_HOME/bin/java, else java)
+#   --pin               pin the front to CPU 0 and everything else (backend, sink, wrk) to CPU 1 (taskset), so the
+#                       front's CPU per request is not shared with the load generator or the backend
 #   --build             rebuild (mvn -B -q -DskipTests package) even if the jars exist
 #   --note TEXT         a line printed at the top of the results (e.g. "preliminary, noisy machine")
 #   --smoke             1 round, 2 s warm-up, 3 s measured, 1 start run (later options still apply); every
@@ -41,10 +47,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
-configs=none,graylane,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
+configs=none,manual,graylane,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-build=false note="" chain=servlet
+build=false note="" chain=servlet pin=false
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift ;;
@@ -58,6 +64,7 @@ while (($#)); do
     --jvm-opts) jvm_opts=$2; shift ;;
     --java) java_bin=$2; shift ;;
     --build) build=true ;;
+    --pin) pin=true ;;
     --note) note=$2; shift ;;
     --smoke) rounds=1 duration=3 warmup=2 start_runs=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -81,8 +88,13 @@ meta=$out/meta$suffix.md
 extension=$root/extensions/target/graylane-otel-extension.jar
 read -r -a service_opts <<<"$jvm_opts"
 
-has() { [[ ",$configs," == *",$1,"* ]]; }
-drop() { configs=$(echo ",$configs," | sed "s/,$1,/,/; s/^,//; s/,\$//"); }
+has() { [[ ",$configs," == *",$1,"* || ",$configs," == *",$1@"* ]]; }  # CONFIG or one of its CONFIG@N
+drop() {  # CONFIG and its CONFIG@N
+  local c kept=()
+  IFS=, read -r -a all <<<"$configs"
+  for c in "${all[@]}"; do [[ ${c%@*} == "$1" ]] || kept+=("$c"); done
+  configs=$(IFS=,; echo "${kept[*]}")
+}
 
 otel_version=$(sed -n 's:.*<otel.javaagent.version>\(.*\)</otel.javaagent.version>.*:\1:p' pom.xml)
 otel_jar=$root/$out/agents/opentelemetry-javaagent-$otel_version.jar
@@ -98,15 +110,16 @@ otel_opts=(-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.
 
 start_sink() {  # NAME [--json]; sets sink_port and sink_pid
   sink_port=$(free_port)
-  launch "$1" "http://127.0.0.1:$sink_port/__bench/count" -- "${tool[@]}" sink --port "$sink_port" "${@:2}"
+  launch "$1" "http://127.0.0.1:$sink_port/__bench/count" -- "${pin_rest[@]}" "${tool[@]}" sink --port "$sink_port" "${@:2}"
   sink_pid=$svc_pid
 }
 sink_count() { "${tool[@]}" get "http://127.0.0.1:$sink_port/__bench/count"; }
 
 # agent_args CONFIG: sets the array args to that configuration's JVM options
 agent_args() {
-  case $1 in
+  case ${1%@*} in
     none) args=() ;;
+    manual) args=(-Dsamples.manual-propagation=true) ;;
     graylane) args=("-javaagent:$agent") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                 "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
@@ -123,6 +136,35 @@ agent_args() {
 }
 
 cpu_ticks() { local f; read -r -a f <"/proc/$1/stat"; echo $((f[13] + f[14])); }  # utime + stime
+# jit_ticks PID: "TID:TICKS ..." of its JIT compiler threads (HotSpot names them "C1 CompilerThre..."/"C2 ...")
+jit_ticks() {
+  local t comm f out=""
+  for t in /proc/"$1"/task/*; do
+    comm=$(<"$t/comm" 2>/dev/null) || continue
+    [[ $comm == C[12]" CompilerThre"* ]] || continue
+    f=$(<"$t/stat" 2>/dev/null) || continue
+    f=${f##*) }; read -r -a f <<<"$f"
+    out+="${t##*/}:$((f[11] + f[12])) "
+  done
+  echo "$out"
+}
+# jit_delta BEFORE AFTER: the ticks the compiler threads alive at both times used in between (a compiler thread
+# started or stopped in between is not counted: HotSpot starts and stops C1/C2 threads as the queue grows and empties)
+jit_delta() {
+  local a b sum=0
+  for b in $2; do
+    for a in $1; do
+      [[ ${a%%:*} == "${b%%:*}" ]] && sum=$((sum + ${b##*:} - ${a##*:}))
+    done
+  done
+  echo "$sum"
+}
+pin_front=() pin_rest=()
+if $pin; then
+  (($(nproc) >= 2)) || die "--pin needs 2 CPUs"
+  command -v taskset >/dev/null 2>&1 || die "--pin needs taskset (util-linux)"
+  pin_front=(taskset -c 0) pin_rest=(taskset -c 1)
+fi
 peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }  # round config metric value
 clk_tck=$(getconf CLK_TCK)
@@ -152,6 +194,10 @@ if has graylane-mirror-sink || has graylane-mirror-compare || has graylane-mirro
     drop graylane-mirror-absent
   fi
 fi
+if [[ $chain != servlet ]] && has manual; then
+  log "skipped: manual (hand-written forwarding exists in the servlet chain's samples only)"
+  drop manual
+fi
 if has otel+extension && ! "${tool[@]}" jar-has "$extension" \
     META-INF/services/io.opentelemetry.sdk.autoconfigure.spi.ConfigurablePropagatorProvider; then
   log "skipped: otel+extension ($extension has no propagator yet)"
@@ -179,7 +225,7 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
 # ---- hello-world start time --------------------------------------------------------------------
 
 hello_cfgs=()
-for c in "${cfgs[@]}"; do [[ $c == graylane-mirror-* ]] || hello_cfgs+=("$c"); done
+for c in "${cfgs[@]}"; do [[ $c == graylane-mirror-* || $c == manual* ]] || hello_cfgs+=("$c"); done  # manual: none
 log "hello-world start: ${hello_cfgs[*]} x $start_runs"
 for i in $(seq 0 "$start_runs"); do
   for c in "${hello_cfgs[@]}"; do
@@ -196,35 +242,35 @@ done
 
 probe_traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
 run_config() {  # ROUND CONFIG
-  local round=$1 config=$2 tag="r$1-$2"
-  if [[ $config == graylane-mirror-sink ]]; then start_sink "$tag-sink"; fi
-  if [[ $config == graylane-mirror-compare ]]; then start_sink "$tag-sink" --json; fi
+  local round=$1 config=$2 tag="r$1-$2" base=${2%@*}  # base: what CONFIG@N runs
+  if [[ $base == graylane-mirror-sink ]]; then start_sink "$tag-sink"; fi
+  if [[ $base == graylane-mirror-compare ]]; then start_sink "$tag-sink" --json; fi
   absent_port=$(free_port)  # nothing listens here
   agent_args "$config"
 
   local bport fport b_pid f_pid b_first f_first b_start_cpu f_start_cpu
   bport=$(free_port)
   launch "$tag-backend" "http://127.0.0.1:$bport/health" -- \
-    "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$backend_jar" "$bport"
+    "${pin_rest[@]}" "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$backend_jar" "$bport"
   b_pid=$svc_pid b_first=$svc_first_ms b_start_cpu=$(cpu_ticks "$svc_pid")
   fport=$(free_port)
   launch "$tag-front" "http://127.0.0.1:$fport$front_path" --body-file "$run/$tag-first.json" \
     --header "x-asm-traffic-tag: dev-x" --header "x-request-id: bench-first" --header "traceparent: $probe_traceparent" \
-    -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$front_jar" "$fport" "http://127.0.0.1:$bport"
+    -- "${pin_front[@]}" "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$front_jar" "$fport" "http://127.0.0.1:$bport"
   f_pid=$svc_pid f_first=$svc_first_ms f_start_cpu=$(cpu_ticks "$svc_pid")
-  "${tool[@]}" check --config "$config" --traceparent "$probe_traceparent" "$run/$tag-first.json" \
+  "${tool[@]}" check --config "$base" --traceparent "$probe_traceparent" "$run/$tag-first.json" \
     || die "$config does not forward what it should (front answer in $run/$tag-first.json)"
 
   local url="http://127.0.0.1:$fport$front_path"
-  local load=(wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
+  local load=("${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
-  local f0 b0 f1 b1 s0=0 s1=0 copies0=0 copies1=0
-  [[ $config == graylane-mirror-sink || $config == graylane-mirror-compare ]] && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
-  f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
+  local f0 b0 f1 b1 j0 j1 s0=0 s1=0 copies0=0 copies1=0
+  [[ $base == graylane-mirror-sink || $base == graylane-mirror-compare ]] && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
+  j0=$(jit_ticks "$f_pid") f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
   "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
-  f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid")
-  [[ $config == graylane-mirror-sink || $config == graylane-mirror-compare ]] && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
+  f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid") j1=$(jit_ticks "$f_pid")
+  [[ $base == graylane-mirror-sink || $base == graylane-mirror-compare ]] && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
   local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
   line=$(sed -n 's/^bench //p' "$run/$tag-wrk.txt")
@@ -242,6 +288,9 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" p90_ms "$(calc "$p90_us / 1000")"
   record "$round" "$config" p99_ms "$(calc "$p99_us / 1000")"
   record "$round" "$config" front_cpu_us "$f_cpu"
+  local jit; jit=$(jit_delta "$j0" "$j1")
+  record "$round" "$config" front_jit_cpu_us "$(calc "$jit * 1e6 / $clk_tck / $requests")"
+  record "$round" "$config" front_cpu_nojit_us "$(calc "($f1 - $f0 - $jit) * 1e6 / $clk_tck / $requests")"
   record "$round" "$config" backend_cpu_us "$(calc "($b1 - $b0) * 1e6 / $clk_tck / $requests")"
   record "$round" "$config" front_rss_mb "$(calc "$(peak_rss_kb "$f_pid") / 1024")"
   record "$round" "$config" backend_rss_mb "$(calc "$(peak_rss_kb "$b_pid") / 1024")"
@@ -249,7 +298,7 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" backend_first_ms "$b_first"
   record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
   record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
-  if [[ $config == graylane-mirror-sink || $config == graylane-mirror-compare ]]; then
+  if [[ $base == graylane-mirror-sink || $base == graylane-mirror-compare ]]; then
     record "$round" "$config" mirror_copies $((copies1 - copies0))
     if ((copies1 > copies0)); then
       record "$round" "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"

@@ -13,6 +13,8 @@ import javax.servlet.http.HttpServletResponse;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /**
  * Backend service on embedded Tomcat 9 (javax servlet): {@code java -jar graylane-backend.jar PORT [NEXT_URL]}.
@@ -56,6 +58,16 @@ public final class BackendApp {
         Context context = tomcat.addContext("", baseDir.getAbsolutePath());
         Tomcat.addServlet(context, "backend", new BackendServlet(nextUrl));
         context.addServletMappingDecoded("/*", "backend");
+        if (ManualPropagation.ENABLED) {
+            FilterDef filter = new FilterDef();
+            filter.setFilterName("manual-propagation");
+            filter.setFilter(new ManualPropagation.JavaxFilter());
+            context.addFilterDef(filter);
+            FilterMap mapping = new FilterMap();
+            mapping.setFilterName("manual-propagation");
+            mapping.addURLPattern("/*");
+            context.addFilterMap(mapping);
+        }
 
         tomcat.start();
         System.out.println("[backend] listening on " + HOST + ":" + port);

@@ -52,11 +52,16 @@ final class Clients {
     /** Idle connections kept: as many as the concurrent calls a load test makes (OkHttp keeps 5 by default). */
     private static final int IDLE_CONNECTIONS = 64;
 
-    private final OkHttpClient okHttp = new OkHttpClient.Builder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .readTimeout(READ_TIMEOUT)
-            .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
-            .build();
+    private final OkHttpClient okHttp = okHttpClient();
+
+    private static OkHttpClient okHttpClient() {
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .readTimeout(READ_TIMEOUT)
+                .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES));
+        if (ManualPropagation.ENABLED) builder.addInterceptor(new ManualPropagation.OkHttpInterceptor());
+        return builder.build();
+    }
 
     private final HttpClient javaHttp = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

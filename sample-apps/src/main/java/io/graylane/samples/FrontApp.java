@@ -3,15 +3,18 @@ package io.graylane.samples;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -86,6 +89,9 @@ public final class FrontApp {
                 new Hops(backendUrl + "/echo"), backendUrl + "/echo"));
         front.setAsyncSupported(true);
         context.addServlet(front, "/*");
+        if (ManualPropagation.ENABLED) {
+            context.addFilter(new FilterHolder(new ManualPropagation.JakartaFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         server.setHandler(context);
 
         server.start();
