@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# What the agent adds to start-up, measured on two JVMs, each without and with -javaagent:graylane-agent.jar,
+# What the agent adds to start-up, measured on three JVMs, each without and with -javaagent:graylane-agent.jar,
 # alternating (off on, on off, ...), RUNS times each; prints every run, then the medians and their difference,
 # for the wall time, the CPU time (user + system, all of the JVM's threads, in 10 ms ticks) and the classes loaded.
 #   front: the sample front (Jetty 12 + OkHttp), from launching its JVM to its first GET /call/okhttp answered 200:
 #          a real request (inbound servlet, outbound OkHttp call to the backend, which runs once, without the agent),
 #          polled every 10 ms over bash's /dev/tcp;
 #          CPU time and classes loaded (jcmd PerfCounter.print) are read at that moment, before the JVM is stopped;
+#   spring: the Spring Boot 4 MVC sample (sample-apps/spring-boot, embedded Tomcat 11, its fat jar's nested class
+#          loader), from launching its JVM to its first GET /call/jdk answered 200 (RestClient on the JDK's HttpClient
+#          to the backend), measured like the front;
 #   hello: wall time of a hello-world JVM, `java -cp DIR Hello`, its CPU time, and the classes it loaded
 #          (-Xlog:class+load, in one extra run each way after the timed ones).
 #
@@ -22,9 +25,10 @@ JAVAC=${JAVAC:-javac}
 AGENT=${AGENT:-agent/target/graylane-agent.jar}
 FRONT=sample-apps/target/graylane-front.jar
 BACKEND=sample-apps/target/graylane-backend.jar
+SPRING=sample-apps/spring-boot/target/graylane-spring-boot.jar
 unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS ASM_TRAFFIC_TAG
 
-[[ -f $AGENT && -f $FRONT && -f $BACKEND ]] || MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package || exit 1
+[[ -f $AGENT && -f $FRONT && -f $BACKEND && -f $SPRING ]] || MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package || exit 1
 
 TMP=$(mktemp -d)
 PIDS=()
@@ -66,18 +70,24 @@ children_cpu() { # sets $cpu to the CPU time in ms that this shell's finished ch
   cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] } printf "%d", s * 1000 + 0.5 }' "$TMP/times")
 }
 
-front() {       # $1 = off|on; sets $ms, $cpu and $classes
-  agent_args "$1"; free_port
+service() {     # NAME PATH off|on COMMAND...: launches COMMAND (PORT in it is replaced by a free port), waits for a 200 on PATH; sets $ms, $cpu and $classes
+  local name=$1 path=$2 arg command=()
+  agent_args "$3"; free_port; shift 3
+  for arg in "$@"; do command+=("${arg//PORT/$port}"); done
   now_us; local t0=$now
-  "$JAVA" "${agent[@]}" -jar "$FRONT" "$port" "http://127.0.0.1:$BPORT" >"$TMP/front.log" 2>&1 &
+  "$JAVA" "${agent[@]}" "${command[@]}" >"$TMP/$name.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
-  if ! await_ok "$port" /call/okhttp "$pid"; then echo "the front did not answer:"; tail -20 "$TMP/front.log"; return 1; fi
+  if ! await_ok "$port" "$path" "$pid"; then echo "$name did not answer:"; tail -20 "$TMP/$name.log"; return 1; fi
   ms=$(((now - t0) / 1000))
   cpu_of "$pid"
   classes=$(jcmd "$pid" PerfCounter.print 2>/dev/null | awk -F= '/^java.cls.loadedClasses=/ {l = $2} /^java.cls.sharedLoadedClasses=/ {s = $2} END {print l + s}')
   kill "$pid"; wait "$pid" 2>/dev/null
   return 0
 }
+
+front() { service front /call/okhttp "$1" -jar "$FRONT" PORT "http://127.0.0.1:$BPORT"; }
+
+spring() { service spring /call/jdk "$1" "-Dbackend.url=http://127.0.0.1:$BPORT" -jar "$SPRING" --server.port=PORT --server.address=127.0.0.1; }
 
 hello() {       # $1 = off|on; sets $ms, $cpu and $classes
   agent_args "$1"
@@ -97,20 +107,20 @@ measure() {     # runs $1 RUNS times without and with the agent, alternating; pr
     if ((i % 2)); then order="off on"; else order="on off"; fi
     for mode in $order; do
       "$1" "$mode" || exit 1
-      printf '%-5s run %d  %-13s %6d ms, CPU %6d ms, %5s classes\n' "$1" "$i" \
+      printf '%-6s run %d  %-13s %6d ms, CPU %6d ms, %5s classes\n' "$1" "$i" \
         "$([[ $mode == on ]] && echo with agent || echo without agent)" "$ms" "$cpu" "$classes"
       if [[ $mode == on ]]; then on+=("$ms"); cpu_on+=("$cpu"); cls_on+=("$classes")
       else off+=("$ms"); cpu_off+=("$cpu"); cls_off+=("$classes"); fi
     done
   done
   local m_off m_on; m_off=$(median "${off[@]}"); m_on=$(median "${on[@]}")
-  SUMMARY+=("$(printf '%-5s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%)' \
+  SUMMARY+=("$(printf '%-6s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%)' \
     "$1" "$m_off" "$m_on" $((m_on - m_off)) $(((m_on - m_off) * 100 / m_off)))")
   m_off=$(median "${cpu_off[@]}"); m_on=$(median "${cpu_on[@]}")
-  SUMMARY+=("$(printf '%-5s median CPU: without agent %6d ms, with agent %6d ms, difference %+5d ms' \
+  SUMMARY+=("$(printf '%-6s median CPU: without agent %6d ms, with agent %6d ms, difference %+5d ms' \
     "$1" "$m_off" "$m_on" $((m_on - m_off)))")
   m_off=$(median "${cls_off[@]}"); m_on=$(median "${cls_on[@]}")
-  SUMMARY+=("$(printf '%-5s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
+  SUMMARY+=("$(printf '%-6s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
     "$1" "$m_off" "$m_on" $((m_on - m_off)))")
 }
 
@@ -129,8 +139,9 @@ for mode in off on; do     # not timed: the log costs time
 done
 
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; agent $(($(wc -c <"$AGENT") / 1024)) KiB; $RUNS runs each"
-echo "front: launch -> first 200 on GET /call/okhttp; hello: wall time of java -cp . Hello"
+echo "front: launch -> first 200 on GET /call/okhttp; spring: launch -> first 200 on GET /call/jdk; hello: wall time of java -cp . Hello"
 SUMMARY=()
 measure front
+measure spring
 measure hello
 printf '%s\n' "${SUMMARY[@]}"
