@@ -26,6 +26,8 @@
 #
 # Usage: bash it-tests/bench/run.sh [options]
 #   --chain NAME        servlet (default) or webflux: which front is measured
+#   --calls N           servlet chain: the front calls the backend N times per request (/call/okhttp?calls=N), so
+#                       the agents' work is a larger share of the request (default 1)
 #   --rounds N          rounds, each runs every configuration once (default 3)
 #   --duration S        measured seconds per configuration and round (default 30)
 #   --warmup S          warm-up seconds before each measurement, same load, discarded (default 40: on 2 cores the
@@ -50,7 +52,7 @@ rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
 configs=none,manual,graylane,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-build=false note="" chain=servlet pin=false
+build=false note="" chain=servlet pin=false calls=1
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift ;;
@@ -61,6 +63,7 @@ while (($#)); do
     --start-runs) start_runs=$2; shift ;;
     --configs) configs=$2; shift ;;
     --chain) chain=$2; shift ;;
+    --calls) calls=$2; shift ;;
     --jvm-opts) jvm_opts=$2; shift ;;
     --java) java_bin=$2; shift ;;
     --build) build=true ;;
@@ -76,7 +79,8 @@ done
 out=it-tests/target/bench
 name=bench
 case $chain in
-  servlet) front_path=/call/okhttp suffix="" ;;
+  servlet) front_path=/call/okhttp suffix=""
+           if [[ $calls != 1 ]]; then front_path="/call/okhttp?calls=$calls" suffix=-calls$calls; fi ;;
   webflux) front_path="/echo?pattern=direct&client=webclient" suffix=-webflux
            front_jar=$PWD/sample-apps/target/graylane-webflux.jar ;;  # lib.sh keeps it
   *) echo "run.sh: unknown chain $chain (servlet or webflux)" >&2; exit 2 ;;

@@ -27,7 +27,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@code java -jar graylane-front.jar PORT BACKEND_URL [REVIEWS_HOST:PORT] [NAME=REVIEWS_HOST:PORT...]}.
  * <ul>
  *   <li>{@code GET /health} -> ok</li>
- *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...]} -> calls BACKEND_URL/echo with that client</li>
+ *   <li>{@code GET /call/{client}[?set-header=NAME:VALUE...][&calls=N]} -> calls BACKEND_URL/echo with that client
+ *       (N times one after the other, 1 to 100, default 1; the last answer is shown)</li>
  *   <li>{@code GET /call/grpc[-future|-async|-stream|-later][?set-header=NAME:VALUE...]} -> calls the reviews
  *       service over gRPC with that stub ({@link ReviewsClient}); the streaming call's answers are all under
  *       {@code "replies"}, the first also under {@code "downstream"}; with {@code reviews=NAME} among the
@@ -259,9 +260,19 @@ public final class FrontApp {
             if (headers == null) {
                 return;
             }
-            String body;
+            int calls;
             try {
-                body = clients.call(client, echoUrl, headers);
+                calls = req.getParameter("calls") == null ? 1 : Integer.parseInt(req.getParameter("calls"));
+            } catch (NumberFormatException e) {
+                calls = 0;
+            }
+            if (calls < 1 || calls > 100) {
+                send(resp, 400, TEXT_PLAIN, "calls must be a number from 1 to 100, got " + req.getParameter("calls"));
+                return;
+            }
+            String body = null;
+            try {
+                for (int i = 0; i < calls; i++) body = clients.call(client, echoUrl, headers);
             } catch (Exception e) {
                 logFailure(req, e);
                 send(resp, 502, APPLICATION_JSON, Json.error(e));
