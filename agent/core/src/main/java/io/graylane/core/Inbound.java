@@ -192,11 +192,7 @@ final class Inbound implements HeaderScrubber {
                 outValues[k++] = v;
             }
         }
-        if (fromRequest && traceMap != null) {
-            for (int id : idIndexes) {
-                if (values[id] != null) traceMap.put(names[id], values[id], label);
-            }
-        }
+        if (fromRequest && traceMap != null) traceMap.put(names, values, idIndexes, label);
         return new TrafficContext(label, outNames, outValues, shadow);
     }
 

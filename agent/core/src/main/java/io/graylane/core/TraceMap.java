@@ -52,8 +52,28 @@ public final class TraceMap {
         origin = nanoClock.getAsLong();
     }
 
+    /**
+     * Records the label for the traces named by {@code values[i]} of {@code headers[i]}, for each {@code i} of
+     * {@code indexes} whose value is not null (the label shared between them, looked up once); a value naming no
+     * trace, or no label, is ignored.
+     */
+    public void put(String[] headers, String[] values, int[] indexes, String label) {
+        if (label == null) return;
+        String shared = null;
+        for (int i : indexes) {
+            if (values[i] == null) continue;
+            if (shared == null) shared = shared(label);
+            put(headers[i], values[i], label, shared);
+        }
+    }
+
     /** Records the label for the trace named by this header value; a value naming no trace, or no label, is ignored. */
     public void put(String header, String value, String label) {
+        if (label != null) put(header, value, label, null);
+    }
+
+    /** {@code shared}: the label as {@link #shared} returns it, or null to look it up here. */
+    private void put(String header, String value, String label, String shared) {
         int to = label == null ? -1 : Key.end(header, value);
         if (to < 0) return;
         int from = Key.start(header);
@@ -62,7 +82,7 @@ public final class TraceMap {
         long low = Key.low(value, from, to, hex);
         long key = Key.spread(high, low);
         long now = millis();
-        stripe(key).put(key, shared(label), now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
+        stripe(key).put(key, shared != null ? shared : shared(label), now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
     }
 
     /** The label recorded for the trace named by this header value, or null. */

@@ -52,6 +52,20 @@ class TraceMapTest {
     }
 
     @Test
+    void putForEveryPresentIdOfARequest() {
+        TraceMap map = new TraceMap(100, 60_000);
+        String[] headers = {"x-asm-traffic-tag", "x-request-id", "traceparent", "x-b3-traceid"};
+        String[] values = {"dev-x", "req-1", traceparent(TRACE_ID, "b7ad6b7169203331"), null};
+        map.put(headers, values, new int[] {1, 2, 3}, "dev-x");
+        assertEquals("dev-x", map.get("x-request-id", "req-1"));
+        assertEquals("dev-x", map.get("traceparent", traceparent(TRACE_ID, "00f067aa0ba902b7")));
+        assertNull(map.get("x-asm-traffic-tag", "dev-x"), "only the indexes given are ids");
+        assertEquals(2, map.size(), "an absent id is skipped");
+        map.put(headers, values, new int[] {1, 2}, null);
+        assertEquals("dev-x", map.get("x-request-id", "req-1"), "no label: nothing recorded");
+    }
+
+    @Test
     void traceparentIsKeyedByItsTraceId() {
         TraceMap map = new TraceMap(100, 60_000);
         map.put("traceparent", traceparent(TRACE_ID, "b7ad6b7169203331"), "lane-a");
