@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -595,14 +597,24 @@ class KafkaPropagationIT {
     }
 
     /**
-     * Once the listener has been idle after its records, its container's consumer thread logs the idle event with the
-     * listener's own lane and no request id: no record's context is left on the thread.
+     * Once the listener has been idle after its records, the consumer threads of both its containers (the sample's two
+     * listeners, one consumer thread each) log the idle event with the listener's own lane and no request id: no
+     * record's context is left on the threads that ran the records.
      */
     private static void assertTheIdleConsumerThreadHasTheListenersOwnLane(AgentJvm listener) {
         String idle = "[mdc] [listener] idle thread=";
-        String log = listener.awaitLog("an idle event after the last record", text ->
-                text.lastIndexOf(idle) > text.lastIndexOf("[mdc] [listener] record="), CONSUME_DEADLINE);
         Pattern line = Pattern.compile("^" + Pattern.quote(idle) + "(\\S+) (.*)$", Pattern.MULTILINE);
+        String log = listener.awaitLog("an idle event on both containers' consumer threads after the last record", text -> {
+            int lastRecord = -1;
+            for (String kind : List.of("", "forwarded ", "recovered ")) {
+                lastRecord = Math.max(lastRecord, text.lastIndexOf("[mdc] [listener] " + kind + "record="));
+            }
+            Set<String> threads = new HashSet<>();
+            for (Matcher m = line.matcher(text).region(Math.max(0, lastRecord), text.length()); m.find(); ) {
+                threads.add(m.group(1));
+            }
+            return threads.size() >= 2;
+        }, CONSUME_DEADLINE);
         List<String> wrong = new ArrayList<>();
         int lines = 0;
         for (Matcher m = line.matcher(log); m.find(); lines++) {

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * through Logback 1.5 and Log4j 2 (pattern layouts with {@code %X{graylane.label}} and {@code %X{graylane.request-id}},
  * synchronous and async appenders, Log4j's JSON template layout) outside any request, inside a labelled and an
  * unlabelled request, inside a pool task of each, and with the application's own MDC / ThreadContext entry under
- * {@code graylane.label}. The same service with {@code graylane.mdc.enabled=false} shows none of graylane's values.
+ * {@code graylane.label}. The same service with {@code graylane.mdc.enabled=false} shows none of graylane's values;
+ * with every Log4j logger asynchronous (LMAX Disruptor) the Log4j lines are the same as with synchronous loggers.
  * {@link OnReactiveThreads}: the lines a WebFlux service logs on its reactive threads under concurrent load. (The
  * lines of Kafka consumers, per record and between records: {@link KafkaPropagationIT}.)
  */
@@ -54,6 +55,7 @@ class MdcIT {
 
     private AgentJvm withMdc;
     private AgentJvm mdcOff;
+    private AgentJvm asyncLoggers;
 
     @BeforeAll
     void start() {
@@ -64,14 +66,19 @@ class MdcIT {
                 .env("ASM_TRAFFIC_TAG", LOCAL)
                 .systemProperty("graylane.mdc.enabled", "false");
         off.args(Integer.toString(off.port()));
-        List<AgentJvm> jvms = AgentJvm.startAll(on, off);
+        AgentJvm.Builder async = AgentJvm.classpathBuilder("mdc-async-loggers", Artifacts.loggingClassPath(), MAIN)
+                .env("ASM_TRAFFIC_TAG", LOCAL)
+                .systemProperty("log4j2.contextSelector", "org.apache.logging.log4j.core.async.AsyncLoggerContextSelector");
+        async.args(Integer.toString(async.port()));
+        List<AgentJvm> jvms = AgentJvm.startAll(on, off, async);
         withMdc = jvms.get(0);
         mdcOff = jvms.get(1);
+        asyncLoggers = jvms.get(2);
     }
 
     @AfterAll
     void stop() {
-        AgentJvm.closeAll(withMdc, mdcOff);
+        AgentJvm.closeAll(withMdc, mdcOff, asyncLoggers);
     }
 
     /** Requests 1 (labelled dev-x, x-request-id rid-1) and 2 (no label, x-request-id rid-2); the log once all is written. */
@@ -104,7 +111,23 @@ class MdcIT {
 
     @Test
     void everyLineCarriesTheLabelAndRequestIdOfTheThreadThatLogged() {
-        Set<String> lines = logTwoRequests(withMdc);
+        assertLines(withMdc, logTwoRequests(withMdc), expectedWithMdc());
+    }
+
+    /**
+     * Log4j with every logger asynchronous (AsyncLoggerContextSelector, LMAX Disruptor): the event is filled in on the
+     * logging thread (its context data too) and formatted on the Disruptor's thread; the Log4j lines are the same.
+     */
+    @Test
+    void withLog4jAsyncLoggersEveryLineCarriesTheLabelAndRequestIdOfTheThreadThatLogged() {
+        assertTrue(asyncLoggers.log().contains("[logging] log4j context: AsyncLoggerContext"),
+                asyncLoggers + " does not run Log4j's async loggers");
+        List<String> log4jLines = expectedWithMdc().stream().filter(l -> !l.startsWith("LB-")).toList();
+        assertLines(asyncLoggers, logTwoRequests(asyncLoggers), log4jLines);
+    }
+
+    /** What the lines of every pattern appender and of the JSON layout show with graylane's MDC entries. */
+    private static List<String> expectedWithMdc() {
         List<String> expected = new ArrayList<>();
         for (String appender : PATTERN_APPENDERS) {
             expected.add(line(appender, "outside", LOCAL, ""));
@@ -120,7 +143,7 @@ class MdcIT {
         expected.add(String.format(json, "request 1", "\"graylane.label\":\"dev-x\",\"graylane.request-id\":\"rid-1\""));
         expected.add(String.format(json, "pool 1", "\"graylane.label\":\"dev-x\",\"graylane.request-id\":\"rid-1\""));
         expected.add(String.format(json, "app 1", "\"graylane.label\":\"app-value\",\"graylane.request-id\":\"rid-1\""));
-        assertLines(withMdc, lines, expected);
+        return expected;
     }
 
     @Test
