@@ -571,7 +571,7 @@ class KafkaPropagationIT {
             List<String> lines = seen.getOrDefault(e.getKey(), List.of());
             redelivered += Math.max(0, lines.size() - 1);
             if (lines.isEmpty() || lines.stream().anyMatch(l -> !l.equals(e.getValue()))) {
-                mismatches.add(e.getKey() + ": expected " + e.getValue() + ", the backend saw " + lines);
+                mismatches.add(e.getKey() + ": expected " + e.getValue() + ", seen " + lines);
             }
         }
         System.out.println("[kafka] " + consumer.name() + " " + prefix + ": " + expected.size() + " records consumed, "
@@ -593,7 +593,8 @@ class KafkaPropagationIT {
         String ownLine = "[mdc] [plain] between label=" + CONSUMER_LANE + " request-id=-";
         List<String> wrongLines = logged.stream().filter(l -> !l.equals(ownLine)).toList();
         assertEquals(List.of(), wrongLines.subList(0, Math.min(10, wrongLines.size())),
-                wrongLines.size() + " of " + logged.size() + " log lines between batches showed a record's context");
+                wrongLines.size() + " of " + logged.size() + " log lines between batches showed more or less than "
+                        + "the consumer's own lane");
     }
 
     /**
@@ -604,7 +605,7 @@ class KafkaPropagationIT {
     private static void assertTheIdleConsumerThreadHasTheListenersOwnLane(AgentJvm listener) {
         String idle = "[mdc] [listener] idle thread=";
         Pattern line = Pattern.compile("^" + Pattern.quote(idle) + "(\\S+) (.*)$", Pattern.MULTILINE);
-        String log = listener.awaitLog("an idle event on both containers' consumer threads after the last record", text -> {
+        String log = listener.awaitLog("idle events on both consumer threads after the last record", text -> {
             int lastRecord = -1;
             for (String kind : List.of("", "forwarded ", "recovered ")) {
                 lastRecord = Math.max(lastRecord, text.lastIndexOf("[mdc] [listener] " + kind + "record="));
@@ -622,6 +623,6 @@ class KafkaPropagationIT {
             if (!consumerThread || !m.group(2).equals("label=" + LISTENER_LANE + " request-id=-")) wrong.add(m.group());
         }
         assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
-                wrong.size() + " of " + lines + " idle log lines were not on a consumer thread with the listener's lane");
+                wrong.size() + " of " + lines + " idle log lines were not a consumer thread's with the listener's lane");
     }
 }

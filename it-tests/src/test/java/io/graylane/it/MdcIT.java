@@ -244,9 +244,9 @@ class MdcIT {
             assertEquals(List.of(), failed.subList(0, Math.min(10, failed.size())), failed.size() + " of " + REQUESTS
                     + " requests failed or their backend calls lacked their label or id");
 
+            int expectedLines = 2 * calls.values().stream().mapToInt(n -> n).sum();
             String log = webflux.awaitLog("a hop and an answer line per backend call of every request",
-                    text -> callLines(text, labels.keySet()).size() == 2 * calls.values().stream().mapToInt(n -> n).sum(),
-                    LOG_DEADLINE);
+                    text -> callLines(text, labels.keySet()).size() == expectedLines, LOG_DEADLINE);
             List<String> wrong = new ArrayList<>();
             Map<String, Set<String>> threads = new TreeMap<>(); // hop / answer -> thread kinds
             Map<String, Integer> lines = new HashMap<>();
@@ -261,7 +261,9 @@ class MdcIT {
                 lastCall = Math.max(lastCall, m.start());
             }
             calls.forEach((id, n) -> {
-                if (lines.getOrDefault(id, 0) != 2 * n) wrong.add(id + ": " + lines.get(id) + " lines, expected " + 2 * n);
+                if (lines.getOrDefault(id, 0) != 2 * n) {
+                    wrong.add(id + ": " + lines.get(id) + " lines, expected " + 2 * n);
+                }
             });
 
             List<String> wrongTicks = new ArrayList<>();
@@ -275,9 +277,10 @@ class MdcIT {
                 }
                 if (!m.group(2).equals(own) || !m.group(3).equals("-")) wrongTicks.add(m.group());
             }
+            int logged = lines.values().stream().mapToInt(n -> n).sum();
             System.out.printf("[mdc reactive] java %d: %d requests (%d unlabelled), %d call lines, %d wrong or "
                             + "missing; threads %s; %d ticks during the load on %s, %d wrong%n",
-                    Artifacts.javaFeatureVersion(), REQUESTS, REQUESTS / 5, lines.values().stream().mapToInt(n -> n).sum(),
+                    Artifacts.javaFeatureVersion(), REQUESTS, REQUESTS / 5, logged,
                     wrong.size(), threads, ticksDuringLoad, tickThreads, wrongTicks.size());
             assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
                     wrong.size() + " log lines of requests with a wrong or missing label or id");

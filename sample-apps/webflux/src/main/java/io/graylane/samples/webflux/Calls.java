@@ -23,9 +23,9 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * The calls to NEXT_URL/echo, through each reactive pattern. With logger {@code sample.mdc} at INFO, each call is logged
- * where the pattern makes it (after its thread hop: {@code [webflux] hop pattern=P id=ID}) and where its answer arrives
- * ({@code [webflux] answer pattern=P id=ID}), ID being the request's {@code x-request-id} as the service received it.
+ * The calls to NEXT_URL/echo, through each reactive pattern. With logger {@code sample.mdc} at INFO, each call is
+ * logged where the pattern makes it (after its thread hop: {@code [webflux] hop pattern=P id=ID}) and where its answer
+ * arrives ({@code [webflux] answer pattern=P id=ID}), ID being the request's {@code x-request-id} as received.
  */
 final class Calls {
 
