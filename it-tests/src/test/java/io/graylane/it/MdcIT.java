@@ -40,8 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * unlabelled request, inside a pool task of each, and with the application's own MDC / ThreadContext entry under
  * {@code graylane.label}. The same service with {@code graylane.mdc.enabled=false} shows none of graylane's values;
  * with every Log4j logger asynchronous (LMAX Disruptor) the Log4j lines are the same as with synchronous loggers.
- * {@link OnReactiveThreads}: the lines a WebFlux service logs on its reactive threads under concurrent load. (The
- * lines of Kafka consumers, per record and between records: {@link KafkaPropagationIT}.)
+ * {@link OnReactiveThreads}: the lines a WebFlux service logs on its reactive threads under concurrent load, on Spring
+ * Boot 4, 3.5 and 2.7. (The lines of Kafka consumers, per record and between records: {@link KafkaPropagationIT}.)
  */
 @ExtendWith(JvmLogTail.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -160,17 +160,17 @@ class MdcIT {
         expected.add("{\"appender\":\"L4-JSON\",\"message\":\"request 1\"}");
         assertLines(mdcOff, lines, expected);
     }
+
     /**
-     * The WebFlux sample (sample-apps/webflux: Spring Boot 4, Reactor Netty, Logback 1.5, agent) with its logger
+     * The WebFlux sample (sample-apps/webflux, on each line it is built for, agent) with its logger
      * {@code sample.mdc} on and {@link #PATTERN} as its console pattern: each backend call is logged where the reactive
      * pattern makes it, after its thread hop ({@code publishOn(parallel)}, {@code subscribeOn}, {@code boundedElastic},
      * the application's executor, {@code Mono.delay}, {@code delayElements}, retry, {@code cache()}, {@code share()},
      * ...), and again where its answer arrives (a client event loop, or boundedElastic for the blocking client); ticks
      * are logged outside any request on the server's event loops and Reactor's schedulers meanwhile.
      */
-    @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class OnReactiveThreads {
+    abstract class OnReactiveThreads {
 
         static final String PATTERN = "[mdc] %m thread=%t label=%X{graylane.label:--} request-id=%X{graylane.request-id:--}%n";
         private static final int REQUESTS = Integer.getInteger("graylane.it.mdc.reactive.requests", 400);
@@ -185,11 +185,14 @@ class MdcIT {
         private AgentJvm backend;
         private AgentJvm webflux;
 
+        /** The WebFlux sample built on one line, named {@code name}, calling {@code backendUrl}. */
+        abstract AgentJvm.Builder webflux(String name, String backendUrl);
+
         @BeforeAll
         @Timeout(value = 4, unit = TimeUnit.MINUTES)
         void start() {
             AgentJvm.Builder backendBuilder = SampleApps.backend("mdc-reactive-backend", null).withAgent(false);
-            AgentJvm.Builder webfluxBuilder = SampleApps.webflux("mdc-reactive-webflux", backendBuilder.baseUrl())
+            AgentJvm.Builder webfluxBuilder = webflux("mdc-reactive-" + getClass().getSimpleName(), backendBuilder.baseUrl())
                     .env("ASM_TRAFFIC_TAG", ReactivePropagationIT.WEBFLUX_LANE)
                     .args("--logging.pattern.console=" + PATTERN, "--logging.level.sample.mdc=INFO");
             List<AgentJvm> jvms = AgentJvm.startAll(backendBuilder, webfluxBuilder);
@@ -278,9 +281,9 @@ class MdcIT {
                 if (!m.group(2).equals(own) || !m.group(3).equals("-")) wrongTicks.add(m.group());
             }
             int logged = lines.values().stream().mapToInt(n -> n).sum();
-            System.out.printf("[mdc reactive] java %d: %d requests (%d unlabelled), %d call lines, %d wrong or "
+            System.out.printf("[mdc reactive] %s, java %d: %d requests (%d unlabelled), %d call lines, %d wrong or "
                             + "missing; threads %s; %d ticks during the load on %s, %d wrong%n",
-                    Artifacts.javaFeatureVersion(), REQUESTS, REQUESTS / 5, logged,
+                    getClass().getSimpleName(), Artifacts.javaFeatureVersion(), REQUESTS, REQUESTS / 5, logged,
                     wrong.size(), threads, ticksDuringLoad, tickThreads, wrongTicks.size());
             assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
                     wrong.size() + " log lines of requests with a wrong or missing label or id");
@@ -301,6 +304,36 @@ class MdcIT {
                 if (ids.contains(m.group(3))) found.add(m.toMatchResult());
             }
             return found;
+        }
+    }
+
+    /** Spring Boot 4.0.7: Reactor Netty 1.3.6, reactor-core 3.8.6, Logback 1.5.34. */
+    @Nested
+    class OnSpringBoot4 extends OnReactiveThreads {
+
+        @Override
+        AgentJvm.Builder webflux(String name, String backendUrl) {
+            return SampleApps.webflux(name, backendUrl);
+        }
+    }
+
+    /** Spring Boot 3.5.7: Reactor Netty 1.2.11, reactor-core 3.7.12, Logback 1.5.20. */
+    @Nested
+    class OnSpringBoot3 extends OnReactiveThreads {
+
+        @Override
+        AgentJvm.Builder webflux(String name, String backendUrl) {
+            return SampleApps.webfluxBoot3(name, backendUrl);
+        }
+    }
+
+    /** Spring Boot 2.7.18: Reactor Netty 1.0.39, reactor-core 3.4.34, Logback 1.2.12 (SLF4J 1.7.36). */
+    @Nested
+    class OnSpringBoot27 extends OnReactiveThreads {
+
+        @Override
+        AgentJvm.Builder webflux(String name, String backendUrl) {
+            return SampleApps.webfluxBoot2(name, backendUrl);
         }
     }
 }
