@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * kafka-clients 4.1); the same listener and plain loop on spring-kafka 3.3 and kafka-clients 3.9 (Spring Boot 3.5);
  * the front and the plain loop on kafka-clients 2.8 (the oldest supported) and on the newest; a real shadow copy
  * (a front mirroring to another, both publishing); and a plain loop without the agent, or with the hook switched off,
- * which sees nothing of the records' contexts.
+ * which sees nothing of the records' contexts. The consumers also log each record and each call between batches
+ * through Logback with {@link #MDC_PATTERN}: every such line must show, from the MDC, the record's label and request
+ * id, and between records (after a batch of the plain loop; the listener container's idle event on its consumer
+ * thread) the consumer's own lane and no request id.
  */
 @ExtendWith(JvmLogTail.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,6 +62,8 @@ class KafkaPropagationIT {
     private static final Duration CONSUME_DEADLINE = Duration.ofMinutes(2);
     /** Publishing clients at once: records of different labels interleave in every batch the consumers get. */
     private static final int PUBLISHERS = 4;
+    /** The consumers' console pattern: {@code [mdc] MESSAGE label=.. request-id=..} with graylane's MDC entries. */
+    static final String MDC_PATTERN = "[mdc] %m label=%X{graylane.label:--} request-id=%X{graylane.request-id:--}%n";
 
     private KafkaBroker broker;
     private AgentJvm backend;
@@ -98,8 +105,14 @@ class KafkaPropagationIT {
     }
 
     private AgentJvm.Builder plainConsumer(String name, String line, String topic, String backendUrl) {
-        return AgentJvm.classpathBuilder(name, classPath(line), PLAIN_MAIN)
+        return plainConsumerOn(classPath(line), name, topic, backendUrl);
+    }
+
+    private AgentJvm.Builder plainConsumerOn(List<Path> classPath, String name, String topic, String backendUrl) {
+        return AgentJvm.classpathBuilder(name, classPath, PLAIN_MAIN)
                 .env("ASM_TRAFFIC_TAG", CONSUMER_LANE)
+                .systemProperty("logback.configurationFile", "sample-logback.xml")
+                .systemProperty("logging.pattern.console", MDC_PATTERN)
                 .args(broker.bootstrap(), topic, topic + "-group", backendUrl)
                 .readyWhenLogShows("[plain] ready");
     }
@@ -108,8 +121,9 @@ class KafkaPropagationIT {
                                               String backendUrl) {
         return AgentJvm.classpathBuilder(name, classPath, LISTENER_MAIN)
                 .env("ASM_TRAFFIC_TAG", LISTENER_LANE)
+                .systemProperty("logging.pattern.console", MDC_PATTERN)
                 .args("--spring.kafka.bootstrap-servers=" + broker.bootstrap(), "--sample.topic=" + topic,
-                        "--sample.backend=" + backendUrl,
+                        "--sample.backend=" + backendUrl, "--spring.kafka.listener.idle-event-interval=1s",
                         "--spring.kafka.consumer.auto-offset-reset=earliest", "--spring.main.banner-mode=off")
                 .readyWhenLogShows("[listener] ready")
                 .startupTimeout(Duration.ofMinutes(3));
@@ -126,6 +140,7 @@ class KafkaPropagationIT {
     void aKafkaListenerRunsEachRecordInItsRequestsContext() {
         Map<String, String> expected = publish(front, "listen", RECORDS);
         assertEveryRecord(listener, "[listener]", expected);
+        assertTheIdleConsumerThreadHasTheListenersOwnLane(listener);
     }
 
     /**
@@ -258,10 +273,7 @@ class KafkaPropagationIT {
         void start() {
             List<AgentJvm> jvms = AgentJvm.startAll(
                     listenerConsumer("kafka-listener-boot3", Artifacts.kafkaBoot3ClassPath(), "listen3", backend.baseUrl()),
-                    AgentJvm.classpathBuilder("kafka-plain-3.9", Artifacts.kafkaBoot3ClassPath(), PLAIN_MAIN)
-                            .env("ASM_TRAFFIC_TAG", CONSUMER_LANE)
-                            .args(broker.bootstrap(), "plain3", "plain3-group", backend.baseUrl())
-                            .readyWhenLogShows("[plain] ready"));
+                    plainConsumerOn(Artifacts.kafkaBoot3ClassPath(), "kafka-plain-3.9", "plain3", backend.baseUrl()));
             listener3 = jvms.get(0);
             plain3 = jvms.get(1);
         }
@@ -275,6 +287,7 @@ class KafkaPropagationIT {
         void aKafkaListenerAndItsErrorHandlerOnSpringKafka3() {
             assertTrue(listener3.log().contains("Kafka version: 3.9"), listener3 + " does not run kafka-clients 3.9");
             assertEveryRecord(listener3, "[listener]", publish(front, "listen3", RECORDS));
+            assertTheIdleConsumerThreadHasTheListenersOwnLane(listener3);
             assertErrorHandlerRunsInTheRecordsContext(listener3, "listen3");
             assertKafkaTemplateKeepsTheContext(listener3, "listen3");
         }
@@ -436,8 +449,10 @@ class KafkaPropagationIT {
         void theBackendSeesNoLabelAndNoRequestId() {
             Map<String, String> published = publish(front, "bare", 20);
             Map<String, List<String>> seen = awaitRecords(bare, "[plain]", published.keySet());
+            Map<String, List<String>> logged = awaitRecords(bare, "[mdc] [plain]", published.keySet());
             for (String id : published.keySet()) {
                 assertEquals(List.of("label=- request-id=- shadow=0"), seen.get(id), "record " + id);
+                assertEquals(List.of("label=- request-id=-"), logged.get(id), "the log line of record " + id);
             }
         }
 
@@ -445,8 +460,11 @@ class KafkaPropagationIT {
         void withTheHookSwitchedOffTheConsumerCallsWithItsOwnLane() {
             Map<String, String> published = publish(front, "hook-off", 20);
             Map<String, List<String>> seen = awaitRecords(hookOff, "[plain]", published.keySet());
+            Map<String, List<String>> logged = awaitRecords(hookOff, "[mdc] [plain]", published.keySet());
             for (String id : published.keySet()) {
                 assertEquals(List.of("label=" + CONSUMER_LANE + " request-id=- shadow=0"), seen.get(id), "record " + id);
+                assertEquals(List.of("label=" + CONSUMER_LANE + " request-id=-"), logged.get(id),
+                        "the log line of record " + id);
             }
         }
     }
@@ -534,7 +552,18 @@ class KafkaPropagationIT {
         return seen;
     }
 
+    /**
+     * Every record in {@code expected} reached the backend with its context (the consumer's {@code PREFIX record=..}
+     * lines), and the consumer's log line of it ({@code [mdc] PREFIX record=..}) shows its label and request id.
+     */
     private static void assertEveryRecord(AgentJvm consumer, String prefix, Map<String, String> expected) {
+        assertEveryLine(consumer, prefix, expected, "reached the backend");
+        Map<String, String> inTheMdc = new LinkedHashMap<>();
+        expected.forEach((id, seen) -> inTheMdc.put(id, seen.substring(0, seen.lastIndexOf(" shadow="))));
+        assertEveryLine(consumer, "[mdc] " + prefix, inTheMdc, "were logged");
+    }
+
+    private static void assertEveryLine(AgentJvm consumer, String prefix, Map<String, String> expected, String what) {
         Map<String, List<String>> seen = awaitRecords(consumer, prefix, expected.keySet());
         List<String> mismatches = new ArrayList<>();
         int redelivered = 0;
@@ -542,13 +571,13 @@ class KafkaPropagationIT {
             List<String> lines = seen.getOrDefault(e.getKey(), List.of());
             redelivered += Math.max(0, lines.size() - 1);
             if (lines.isEmpty() || lines.stream().anyMatch(l -> !l.equals(e.getValue()))) {
-                mismatches.add(e.getKey() + ": expected " + e.getValue() + ", the backend saw " + lines);
+                mismatches.add(e.getKey() + ": expected " + e.getValue() + ", seen " + lines);
             }
         }
-        System.out.println("[kafka] " + consumer.name() + ": " + expected.size() + " records consumed, "
+        System.out.println("[kafka] " + consumer.name() + " " + prefix + ": " + expected.size() + " records consumed, "
                 + mismatches.size() + " mismatches, " + redelivered + " redelivered");
         assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())),
-                mismatches.size() + " of " + expected.size() + " records reached the backend with the wrong context");
+                mismatches.size() + " of " + expected.size() + " records " + what + " with the wrong context");
     }
 
     /** The calls the plain loop makes after each batch, outside any record, carry its own lane and no request id. */
@@ -559,5 +588,41 @@ class KafkaPropagationIT {
         List<String> wrong = between.stream().filter(l -> !l.equals(own)).toList();
         assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
                 wrong.size() + " of " + between.size() + " calls between batches carried a record's context");
+        List<String> logged = consumer.logLines().stream().filter(l -> l.startsWith("[mdc] [plain] between ")).toList();
+        assertTrue(!logged.isEmpty(), "no log line between batches in " + consumer);
+        String ownLine = "[mdc] [plain] between label=" + CONSUMER_LANE + " request-id=-";
+        List<String> wrongLines = logged.stream().filter(l -> !l.equals(ownLine)).toList();
+        assertEquals(List.of(), wrongLines.subList(0, Math.min(10, wrongLines.size())),
+                wrongLines.size() + " of " + logged.size() + " log lines between batches showed more or less than "
+                        + "the consumer's own lane");
+    }
+
+    /**
+     * Once the listener has been idle after its records, the consumer threads of both its containers (the sample's two
+     * listeners, one consumer thread each) log the idle event with the listener's own lane and no request id: no
+     * record's context is left on the threads that ran the records.
+     */
+    private static void assertTheIdleConsumerThreadHasTheListenersOwnLane(AgentJvm listener) {
+        String idle = "[mdc] [listener] idle thread=";
+        Pattern line = Pattern.compile("^" + Pattern.quote(idle) + "(\\S+) (.*)$", Pattern.MULTILINE);
+        String log = listener.awaitLog("idle events on both consumer threads after the last record", text -> {
+            int lastRecord = -1;
+            for (String kind : List.of("", "forwarded ", "recovered ")) {
+                lastRecord = Math.max(lastRecord, text.lastIndexOf("[mdc] [listener] " + kind + "record="));
+            }
+            Set<String> threads = new HashSet<>();
+            for (Matcher m = line.matcher(text).region(Math.max(0, lastRecord), text.length()); m.find(); ) {
+                threads.add(m.group(1));
+            }
+            return threads.size() >= 2;
+        }, CONSUME_DEADLINE);
+        List<String> wrong = new ArrayList<>();
+        int lines = 0;
+        for (Matcher m = line.matcher(log); m.find(); lines++) {
+            boolean consumerThread = m.group(1).contains("-C-");
+            if (!consumerThread || !m.group(2).equals("label=" + LISTENER_LANE + " request-id=-")) wrong.add(m.group());
+        }
+        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
+                wrong.size() + " of " + lines + " idle log lines were not a consumer thread's with the listener's lane");
     }
 }

@@ -439,7 +439,7 @@ class ReactivePropagationIT {
      * {@code label} and {@code requestId} (none when null), else what went wrong. Behind the front, the WebFlux
      * service itself must have received them too.
      */
-    private static String check(Http.Response response, boolean viaFront, String pattern, String label, String requestId) {
+    static String check(Http.Response response, boolean viaFront, String pattern, String label, String requestId) {
         if (response.status() != 200) return "status " + response.status() + ": " + response.body();
         try {
             JsonNode answer = viaFront ? response.json().path("downstream") : response.json();

@@ -5,6 +5,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collections;
@@ -14,12 +16,17 @@ import java.util.Properties;
  * {@code PlainConsumerApp BOOTSTRAP TOPIC GROUP BACKEND_URL}: a plain {@code KafkaConsumer.poll} loop. For each record
  * it calls BACKEND_URL/echo (no header of its own) and prints {@code [plain] record=VALUE label=.. request-id=..
  * shadow=0|1} with what the backend saw; after each batch, outside any record, it calls once more and prints
- * {@code [plain] between label=.. request-id=..}.
+ * {@code [plain] between label=.. request-id=..}. It also logs (SLF4J, logger {@code sample.mdc}) {@code [plain]
+ * record=VALUE} for each record and {@code [plain] between} after each batch, so a log pattern with {@code %X{..}} shows
+ * the MDC at those points; {@code -Dlogback.configurationFile=sample-logback.xml} prints them with the pattern in
+ * {@code -Dlogging.pattern.console=...}.
  */
 public final class PlainConsumerApp {
 
     /** Printed once the consumer has its partitions. */
     static final String READY = "[plain] ready";
+
+    private static final Logger LOG = LoggerFactory.getLogger("sample.mdc");
 
     private PlainConsumerApp() {
     }
@@ -46,9 +53,11 @@ public final class PlainConsumerApp {
                     System.out.println(READY);
                 }
                 for (ConsumerRecord<String, String> record : records) {
+                    LOG.info("[plain] record={}", record.value());
                     System.out.println("[plain] record=" + record.value() + " " + backend.call());
                 }
                 if (!records.isEmpty()) {
+                    LOG.info("[plain] between");
                     System.out.println("[plain] between " + backend.call());
                 }
             }

@@ -23,7 +23,8 @@ import org.slf4j.MDC;
  * Every message goes to the loggers {@code sample} (synchronous appenders) and {@code sample.async} (async appenders)
  * of both, and to Log4j's {@code sample.json} (JSON template layout); see logback.xml and log4j2.xml.
  * <ul>
- *   <li>at start-up, outside any request: {@code outside}</li>
+ *   <li>at start-up, outside any request: {@code outside}; then it prints the class of Log4j's logger context
+ *   ({@code [logging] log4j context: AsyncLoggerContext} when every Log4j logger is asynchronous)</li>
  *   <li>{@code GET /health} -> ok</li>
  *   <li>{@code GET /log?n=N}: logs {@code request N}, then {@code pool N} from a task of a fixed thread pool (waited
  *   for), then {@code app N} with the application's own MDC and ThreadContext entry {@code graylane.label=app-value};
@@ -74,6 +75,8 @@ public final class LoggingApp {
         context.addServlet(new ServletHolder(new LoggingServlet(pool)), "/*");
         server.setHandler(context);
         server.start();
+        // AsyncLoggerContext when log4j2.contextSelector makes every Log4j logger asynchronous
+        System.out.println("[logging] log4j context: " + LogManager.getContext(false).getClass().getSimpleName());
         System.out.println("[logging] listening on " + HOST + ":" + port);
         server.join();
     }

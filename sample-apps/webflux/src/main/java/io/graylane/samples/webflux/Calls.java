@@ -11,7 +11,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -19,8 +22,14 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
-/** The calls to NEXT_URL/echo, through each reactive pattern. */
+/**
+ * The calls to NEXT_URL/echo, through each reactive pattern. With logger {@code sample.mdc} at INFO, each call is
+ * logged where the pattern makes it (after its thread hop: {@code [webflux] hop pattern=P id=ID}) and where its answer
+ * arrives ({@code [webflux] answer pattern=P id=ID}), ID being the request's {@code x-request-id} as received.
+ */
 final class Calls {
+
+    static final Logger MDC_LOG = LoggerFactory.getLogger("sample.mdc");
 
     static final List<String> PATTERNS = List.of("direct", "publish-on", "subscribe-on", "bounded-elastic",
             "executor", "delay", "delay-elements", "flatmap", "zip", "retry", "blocking",
@@ -62,31 +71,40 @@ final class Calls {
         };
     }
 
-    Mono<List<String>> run(String pattern, String client, List<String[]> extra) {
+    /** {@link #call}, logged where it is made and where its answer arrives when {@link #MDC_LOG} is on. */
+    private Mono<String> logged(String client, List<String[]> extra, String pattern, String id) {
+        if (!MDC_LOG.isInfoEnabled()) return call(client, extra);
+        MDC_LOG.info("[webflux] hop pattern={} id={}", pattern, id);
+        return call(client, extra).doOnNext(answer -> MDC_LOG.info("[webflux] answer pattern={} id={}", pattern, id));
+    }
+
+    /** The calls of {@code pattern}; {@code id} names the request in the log lines of {@link #MDC_LOG}. */
+    Mono<List<String>> run(String pattern, String client, List<String[]> extra, String id) {
+        Supplier<Mono<String>> next = () -> logged(client, extra, pattern, id);
         return switch (pattern) {
-            case "direct" -> call(client, extra).map(List::of);
-            case "publish-on" -> Mono.just(0).publishOn(Schedulers.parallel()).flatMap(x -> call(client, extra)).map(List::of);
-            case "subscribe-on" -> Mono.defer(() -> call(client, extra)).subscribeOn(Schedulers.parallel()).map(List::of);
+            case "direct" -> next.get().map(List::of);
+            case "publish-on" -> Mono.just(0).publishOn(Schedulers.parallel()).flatMap(x -> next.get()).map(List::of);
+            case "subscribe-on" -> Mono.defer(() -> next.get()).subscribeOn(Schedulers.parallel()).map(List::of);
             case "bounded-elastic" -> Mono.just(0).publishOn(Schedulers.boundedElastic())
-                    .flatMap(x -> call(client, extra)).map(List::of);
-            case "executor" -> Mono.just(0).publishOn(poolScheduler).flatMap(x -> call(client, extra)).map(List::of);
-            case "delay" -> Mono.delay(Duration.ofMillis(2)).flatMap(x -> call(client, extra)).map(List::of);
+                    .flatMap(x -> next.get()).map(List::of);
+            case "executor" -> Mono.just(0).publishOn(poolScheduler).flatMap(x -> next.get()).map(List::of);
+            case "delay" -> Mono.delay(Duration.ofMillis(2)).flatMap(x -> next.get()).map(List::of);
             case "delay-elements" -> Flux.range(0, 2).delayElements(Duration.ofMillis(1))
-                    .concatMap(i -> call(client, extra)).collectList();
-            case "flatmap" -> Flux.range(0, 3).flatMap(i -> call(client, extra), 3).collectList();
-            case "zip" -> Mono.zip(call(client, extra), call(client, extra)).map(t -> List.of(t.getT1(), t.getT2()));
+                    .concatMap(i -> next.get()).collectList();
+            case "flatmap" -> Flux.range(0, 3).flatMap(i -> next.get(), 3).collectList();
+            case "zip" -> Mono.zip(next.get(), next.get()).map(t -> List.of(t.getT1(), t.getT2()));
             case "retry" -> {
                 AtomicInteger attempts = new AtomicInteger();
                 // the first attempt fails on a timer thread; the retry subscribes again from there
                 yield Mono.defer(() -> attempts.getAndIncrement() == 0
                                 ? Mono.delay(Duration.ofMillis(1)).then(Mono.<String>error(new IOException("first attempt fails")))
-                                : call(client, extra))
+                                : next.get())
                         .retry(2).map(List::of);
             }
-            case "blocking" -> call("blocking", extra).map(List::of);
+            case "blocking" -> logged("blocking", extra, pattern, id).map(List::of);
             // one upstream signal, on a timer thread, delivered to several requests' chains
-            case "cache" -> sharedTimer().flatMap(x -> call(client, extra)).map(List::of);
-            case "share" -> sharedTicks.next().flatMap(x -> call(client, extra)).map(List::of);
+            case "cache" -> sharedTimer().flatMap(x -> next.get()).map(List::of);
+            case "share" -> sharedTicks.next().flatMap(x -> next.get()).map(List::of);
             default -> Mono.error(new IllegalArgumentException("unknown pattern " + pattern));
         };
     }

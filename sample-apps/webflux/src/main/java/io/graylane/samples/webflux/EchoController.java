@@ -61,7 +61,7 @@ class EchoController {
         }
         String p = pattern;
         String received = received(request);
-        return calls.run(p, client == null ? "webclient" : client, extra)
+        return calls.run(p, client == null ? "webclient" : client, extra, request.getHeaders().getFirst("x-request-id"))
                 .map(answers -> answer(via, p, received, answers));
     }
 

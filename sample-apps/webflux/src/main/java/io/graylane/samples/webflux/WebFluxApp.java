@@ -21,6 +21,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  *   {@code httpclient} (Reactor Netty's own), {@code blocking} (HttpURLConnection on boundedElastic).</li>
  *   <li>{@code GET /background[?client=C]} -> the same call, made by a thread that serves no request.</li>
  * </ul>
+ * With {@code --logging.level.sample.mdc=INFO} it logs each call where it is made and answered ({@link Calls}) and,
+ * outside any request, a tick on its event loops and Reactor's schedulers ({@link Ticks}).
  */
 @SpringBootApplication
 public class WebFluxApp {
@@ -34,6 +36,7 @@ public class WebFluxApp {
         app.setDefaultProperties(Map.of("server.port", args[0], "server.address", "127.0.0.1",
                 "graylane.sample.next-url", args[1].replaceAll("/+$", "")));
         app.run(args);
+        Ticks.start();
         System.out.println("[webflux] listening on 127.0.0.1:" + args[0] + " -> " + args[1]);
     }
 
