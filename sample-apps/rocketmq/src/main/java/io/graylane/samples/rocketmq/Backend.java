@@ -22,6 +22,19 @@ public final class Backend {
         this.url = baseUrl.replaceAll("/+$", "") + "/echo";
     }
 
+    /**
+     * The rocketmq-client version on the class path ({@code V4_9_8}), read at run time: the constant would be the one
+     * the sample was compiled against.
+     */
+    public static String clientVersion() {
+        try {
+            int version = org.apache.rocketmq.common.MQVersion.class.getField("CURRENT_VERSION").getInt(null);
+            return org.apache.rocketmq.common.MQVersion.getVersionDesc(version);
+        } catch (ReflectiveOperationException e) {
+            return "unknown";
+        }
+    }
+
     /** {@code label=L request-id=R shadow=0|1} as the backend saw them ({@code -} when absent). */
     public String call() {
         try {

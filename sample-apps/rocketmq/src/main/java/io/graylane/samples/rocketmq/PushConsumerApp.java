@@ -35,6 +35,10 @@ public final class PushConsumerApp {
             System.err.println("usage: PushConsumerApp NAMESRV TOPIC GROUP BACKEND_URL concurrently|orderly [BATCH]");
             System.exit(2);
         }
+        // rebalance every second rather than every 20 s: a topic created after the consumer started is served at once
+        if (System.getProperty("rocketmq.client.rebalance.waitInterval") == null) {
+            System.setProperty("rocketmq.client.rebalance.waitInterval", "1000");
+        }
         Backend backend = new Backend(args[3]);
         DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(args[2]);
         consumer.setNamesrvAddr(args[0]);
@@ -48,6 +52,7 @@ public final class PushConsumerApp {
             consumer.registerMessageListener(new ConcurrentlyListener(backend));
         }
         consumer.start();
+        System.out.println("[rocketmq] client " + Backend.clientVersion());
         System.out.println(READY);
     }
 

@@ -59,6 +59,7 @@ public final class RocketMqFrontApp {
         context.addServlet(new ServletHolder(new PublishServlet(producer, backend)), "/*");
         server.setHandler(context);
         server.start();
+        System.out.println("[rocketmq-front] client " + Backend.clientVersion());
         System.out.println("[rocketmq-front] listening on 127.0.0.1:" + args[0]);
         server.join();
     }
