@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * without the agent, from the class path that sample-apps/rocketmq-broker copies to
  * sample-apps/target/rocketmq-broker-lib. Both bind 127.0.0.1 on free ports (the broker also uses its port - 2 for
  * its fast channel and + 1 for HA, checked free too); the store (16 MB commit log files), config and the brokers' own
- * log files live in one temporary directory. Topics and subscription groups are created on first use, with 4 queues.
+ * log files live in one temporary directory. The topics given to {@link #start} are created once the broker is up (4
+ * queues each, by sample-apps/rocketmq-broker/CreateTopics.java, which returns once the name server routes them all,
+ * so clients started next never meet a missing route); subscription groups are created on first use.
  * {@link #close} stops both by PID and removes the directory. They run on the JDK that runs the tests: infrastructure.
  */
 final class RocketMqBroker implements AutoCloseable {
@@ -39,8 +41,8 @@ final class RocketMqBroker implements AutoCloseable {
         this.namesrvPort = namesrvPort;
     }
 
-    /** Starts the name server, then the broker; returns once the broker said it booted. */
-    static RocketMqBroker start() {
+    /** Starts the name server, then the broker with these topics; returns once the broker said it booted. */
+    static RocketMqBroker start(String... topics) {
         List<Path> classPath = Artifacts.rocketMqBrokerClassPath();
         int n = SEQUENCE.incrementAndGet();
         int namesrvPort = AgentJvm.freePort();
@@ -84,11 +86,34 @@ final class RocketMqBroker implements AutoCloseable {
             broker.processes.add(launch(classPath, dir, brokerLog, "org.apache.rocketmq.broker.BrokerStartup",
                     "-c", dir.resolve("broker.conf").toString()));
             broker.await(brokerLog, "boot success", "the RocketMQ broker");
+            if (topics.length > 0) {
+                createTopics(classPath, dir, n, "127.0.0.1:" + namesrvPort, "127.0.0.1:" + brokerPort, topics);
+            }
         } catch (RuntimeException | Error e) {
             broker.close();
             throw e;
         }
         return broker;
+    }
+
+    private static void createTopics(List<Path> classPath, Path dir, int n, String namesrv, String brokerAddress,
+                                     String... topics) {
+        Path source = Path.of(System.getProperty("graylane.rocketmq.create-topics",
+                "../sample-apps/rocketmq-broker/CreateTopics.java")).toAbsolutePath().normalize();
+        List<String> args = new ArrayList<>(List.of(namesrv, brokerAddress));
+        args.addAll(List.of(topics));
+        Path log = Artifacts.logDir().resolve("rocketmq-create-topics-" + n + ".log");
+        Process process = launch(classPath, dir, log, source.toString(), args.toArray(new String[0]));
+        try {
+            if (!process.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                fail("creating the topics " + List.of(topics) + " failed; the log:\n" + tail(read(log)));
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A free loopback port whose - 2 (fast channel) and + 1 (HA) are free too. */

@@ -62,7 +62,7 @@ class RocketMqPropagationIT {
 
     @BeforeAll
     void start() {
-        broker = RocketMqBroker.start();
+        broker = RocketMqBroker.start("conc", "ord", "backlog", "old", "mirrored", "guarded", "bare", "hook-off");
         AgentJvm.Builder backendBuilder = SampleApps.backend("rocketmq-backend", null);
         List<AgentJvm> jvms = AgentJvm.startAll(backendBuilder,
                 front("rocketmq-front", false, backendBuilder.baseUrl()),
@@ -85,13 +85,20 @@ class RocketMqPropagationIT {
     private AgentJvm.Builder front(String name, boolean oldest, String backendUrl) {
         AgentJvm.Builder builder = AgentJvm.classpathBuilder(name, Artifacts.rocketMqClassPath(oldest), FRONT_MAIN)
                 .env("ASM_TRAFFIC_TAG", FRONT_LANE);
+        clientLogs(builder);
         return builder.args(Integer.toString(builder.port()), broker.namesrv(), backendUrl)
                 .startupTimeout(Duration.ofMinutes(1));
     }
 
+    /** The client's own log files (5.x: rocketmq.log.root, 4.9: rocketmq.client.logRoot) under target/, not ~/logs. */
+    private static AgentJvm.Builder clientLogs(AgentJvm.Builder builder) {
+        String root = Artifacts.logDir().resolve("rocketmq-client-logs").toString();
+        return builder.systemProperty("rocketmq.log.root", root).systemProperty("rocketmq.client.logRoot", root);
+    }
+
     private AgentJvm.Builder consumer(String name, boolean oldest, String topic, String listener, int batch,
                                       String backendUrl) {
-        return AgentJvm.classpathBuilder(name, Artifacts.rocketMqClassPath(oldest), CONSUMER_MAIN)
+        return clientLogs(AgentJvm.classpathBuilder(name, Artifacts.rocketMqClassPath(oldest), CONSUMER_MAIN))
                 .env("ASM_TRAFFIC_TAG", CONSUMER_LANE)
                 .args(broker.namesrv(), topic, topic + "-group", backendUrl, listener, Integer.toString(batch))
                 .readyWhenLogShows("[rocketmq] ready")
