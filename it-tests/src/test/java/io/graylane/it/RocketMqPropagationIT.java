@@ -108,11 +108,13 @@ class RocketMqPropagationIT {
     @Test
     void aConcurrentlyListenerRunsEachMessageInItsRequestsContext() {
         assertEveryRecord(concurrently, publish(front, "conc", RECORDS));
+        assertAfterEachCallTheConsumerHasItsOwnLane(concurrently);
     }
 
     @Test
     void anOrderlyListenerRunsEachMessageInItsRequestsContext() {
         assertEveryRecord(orderly, publish(front, "ord", RECORDS));
+        assertAfterEachCallTheConsumerHasItsOwnLane(orderly);
     }
 
     /** {@code send(Collection)}: each message of a batch carries the request's context. */
@@ -216,6 +218,7 @@ class RocketMqPropagationIT {
             Map<String, String> expected = publish(oldFront, "old", RECORDS);
             expected.putAll(publishBatches(oldFront, "old-batch", "old", 20));
             assertEveryRecord(oldConsumer, expected);
+            assertAfterEachCallTheConsumerHasItsOwnLane(oldConsumer);
         }
     }
 
@@ -503,5 +506,18 @@ class RocketMqPropagationIT {
                 + mismatches.size() + " mismatches, " + redelivered + " redelivered");
         assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())),
                 mismatches.size() + " of " + expected.size() + " messages reached the backend with the wrong context");
+    }
+
+    /**
+     * The consumer's ConsumeMessageHook calls the backend after each listener call, on the listener's thread: nothing of
+     * the call's messages is left there, so it carries the consumer's own lane and no request id.
+     */
+    private static void assertAfterEachCallTheConsumerHasItsOwnLane(AgentJvm consumer) {
+        List<String> after = consumer.logLines().stream().filter(l -> l.startsWith("[rocketmq] after ")).toList();
+        assertTrue(!after.isEmpty(), "no call after a listener call in " + consumer);
+        String own = "[rocketmq] after " + OWN_LANE;
+        List<String> wrong = after.stream().filter(l -> !l.equals(own)).toList();
+        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())),
+                wrong.size() + " of " + after.size() + " calls after a listener call carried a message's context");
     }
 }

@@ -7,6 +7,8 @@ import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyContext;
 import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
+import org.apache.rocketmq.client.hook.ConsumeMessageContext;
+import org.apache.rocketmq.client.hook.ConsumeMessageHook;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
 
@@ -20,7 +22,8 @@ import java.util.stream.Collectors;
  * BATCH messages per call (default 1). For each message it calls BACKEND_URL/echo (no header of its own) and prints
  * {@code [rocketmq] record=BODY label=.. request-id=.. shadow=0|1} with what the backend saw; a call with several
  * messages prints {@code [rocketmq] batch=BODY,BODY,... label=.. request-id=.. shadow=0|1} with what one more backend
- * call saw, after its records.
+ * call saw, after its records. After each call, a {@code ConsumeMessageHook} on the same thread calls once more and
+ * prints {@code [rocketmq] after label=.. request-id=..}: code outside the listener call.
  */
 public final class PushConsumerApp {
 
@@ -51,6 +54,22 @@ public final class PushConsumerApp {
         } else {
             consumer.registerMessageListener(new ConcurrentlyListener(backend));
         }
+        // after each listener call, on the same thread: what the consumer's own code there carries
+        consumer.getDefaultMQPushConsumerImpl().registerConsumeMessageHook(new ConsumeMessageHook() {
+            @Override
+            public String hookName() {
+                return "sample-after-call";
+            }
+
+            @Override
+            public void consumeMessageBefore(ConsumeMessageContext context) {
+            }
+
+            @Override
+            public void consumeMessageAfter(ConsumeMessageContext context) {
+                System.out.println("[rocketmq] after " + backend.call());
+            }
+        });
         consumer.start();
         System.out.println("[rocketmq] client " + Backend.clientVersion());
         System.out.println(READY);
