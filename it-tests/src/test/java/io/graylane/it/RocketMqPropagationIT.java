@@ -6,6 +6,8 @@ import static io.graylane.it.SampleApps.REQUEST_ID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -115,6 +117,42 @@ class RocketMqPropagationIT {
     void anOrderlyListenerRunsEachMessageInItsRequestsContext() {
         assertEveryRecord(orderly, publish(front, "ord", RECORDS));
         assertAfterEachCallTheConsumerHasItsOwnLane(orderly);
+        // one inbound count per listener call (here one message each), by where the label came from
+        try (JmxAttributes traffic = JmxAttributes.of(orderly, "graylane:type=Traffic")) {
+            // the front labelled every message (the unlabelled and rejected requests with its own lane)
+            assertEquals(RECORDS, traffic.get("Inbound.rocketmq.header"), "messages whose label came from a property");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (JmxAttributes traffic = JmxAttributes.of(front, "graylane:type=Traffic")) {
+            long sent = traffic.get("Outbound.rocketmq.request");
+            assertTrue(sent >= RECORDS, "the front counted " + sent + " sends in a request");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A label property the application set itself wins over the request's; a malformed one is rejected by the consumer
+     * as an inbound header would be (counted as rejected): the call gets the consumer's own lane, with the request id.
+     */
+    @Test
+    void anApplicationsOwnLabelWinsAndAMalformedOneIsRejected() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            String id = "own-" + i;
+            String own = i % 2 == 0 ? "app-lane" : "bad/lane";
+            Http.Response response = Http.get(front.url(Http.withQuery("/publish", "topic", "conc", "value", id, "mode",
+                    MODES.get(i % 3), "label", own)), LABEL, "dev-a", REQUEST_ID, id);
+            assertEquals("200 sent conc " + id, response.status() + " " + response.body());
+            expected.put(id, "label=" + (i % 2 == 0 ? "app-lane" : CONSUMER_LANE) + " request-id=" + id + " shadow=0");
+        }
+        assertEveryRecord(concurrently, expected);
+        try (JmxAttributes traffic = JmxAttributes.of(concurrently, "graylane:type=Traffic")) {
+            assertEquals(10, traffic.get("Rejected.rocketmq"), "malformed labels rejected by the consumer");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code send(Collection)}: each message of a batch carries the request's context. */

@@ -39,7 +39,7 @@ public final class ListenerConsumeMessageAdvice {
         if (!agree) {
             for (int i = 0; i < received.size(); i++) received.set(i, null);
         }
-        return Traffic.enterListener(received.resolve());
+        return Traffic.enterListener(received.resolve(Hook.ROCKETMQ));
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)

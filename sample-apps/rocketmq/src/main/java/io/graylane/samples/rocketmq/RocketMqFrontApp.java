@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  *       ({@code send(message, callback)}, answered once the callback ran; with {@code &callback=1} the callback calls
  *       BACKEND_URL/echo and the answer ends with {@code callback} and what the backend saw from there),
  *       {@code oneway} ({@code sendOneway}) or {@code batch} ({@code send(Collection)} of three messages, bodies
- *       V.0, V.1, V.2)</li>
+ *       V.0, V.1, V.2); with {@code &label=L} the front sets the message's {@code x-asm-traffic-tag} property to L
+ *       itself</li>
  * </ul>
- * Neither the front nor its messages set any property: what the messages carry is graylane's doing. A failed send is
+ * Otherwise neither the front nor its messages set any property: what the messages carry is graylane's doing. A failed send is
  * logged ({@code [rocketmq-front] send of V failed: EXCEPTION}) and answered 500.
  */
 public final class RocketMqFrontApp {
@@ -84,28 +85,29 @@ public final class RocketMqFrontApp {
                 return;
             }
             if (!path.equals("/publish") || req.getParameter("topic") == null || req.getParameter("value") == null) {
-                send(resp, 404, "GET /publish?topic=T&value=V[&mode=sync|async|oneway|batch][&callback=1]");
+                send(resp, 404, "GET /publish?topic=T&value=V[&mode=sync|async|oneway|batch][&callback=1][&label=L]");
                 return;
             }
             String topic = req.getParameter("topic");
             String value = req.getParameter("value");
             String mode = req.getParameter("mode") == null ? "sync" : req.getParameter("mode");
+            String ownLabel = req.getParameter("label");
             String answer = "sent " + topic + " " + value;
             try {
                 switch (mode) {
-                    case "sync" -> producer.send(message(topic, value));
-                    case "oneway" -> producer.sendOneway(message(topic, value));
+                    case "sync" -> producer.send(message(topic, value, ownLabel));
+                    case "oneway" -> producer.sendOneway(message(topic, value, ownLabel));
                     case "batch" -> {
                         List<Message> batch = new ArrayList<>();
                         for (int i = 0; i < 3; i++) {
-                            batch.add(message(topic, value + "." + i));
+                            batch.add(message(topic, value + "." + i, ownLabel));
                         }
                         producer.send(batch);
                     }
                     case "async" -> {
                         boolean withCallback = "1".equals(req.getParameter("callback"));
                         CompletableFuture<String> done = new CompletableFuture<>();
-                        producer.send(message(topic, value), new SendCallback() {
+                        producer.send(message(topic, value, ownLabel), new SendCallback() {
                             @Override
                             public void onSuccess(SendResult result) {
                                 done.complete(withCallback ? " callback " + backend.call() : "");
@@ -134,8 +136,12 @@ public final class RocketMqFrontApp {
             send(resp, 200, answer);
         }
 
-        private static Message message(String topic, String value) {
-            return new Message(topic, "sample", value.getBytes(StandardCharsets.UTF_8));
+        private static Message message(String topic, String value, String ownLabel) {
+            Message message = new Message(topic, "sample", value.getBytes(StandardCharsets.UTF_8));
+            if (ownLabel != null) {
+                message.putUserProperty("x-asm-traffic-tag", ownLabel);
+            }
+            return message;
         }
 
         private static void send(HttpServletResponse resp, int status, String body) throws IOException {
