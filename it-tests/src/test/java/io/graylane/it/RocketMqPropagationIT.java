@@ -155,6 +155,27 @@ class RocketMqPropagationIT {
         }
     }
 
+    /**
+     * A request with an empty trace header ({@code tracestate:}): RocketMQ refuses blank property values, so that header
+     * is left out and the message, and every one after it, carries the rest of the context.
+     */
+    @Test
+    void anEmptyTraceHeaderIsLeftOutAndTheHookKeepsWorking() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            String id = "blank-" + i;
+            String mode = i % 4 == 3 ? "batch" : MODES.get(i % 4);
+            Http.Response response = Http.get(front.url(Http.withQuery("/publish", "topic", "conc", "value", id, "mode",
+                    mode)), LABEL, "dev-a", REQUEST_ID, id, "tracestate", "");
+            assertEquals("200 sent conc " + id, response.status() + " " + response.body());
+            for (String body : mode.equals("batch") ? List.of(id + ".0", id + ".1", id + ".2") : List.of(id)) {
+                expected.put(body, "label=dev-a request-id=" + id + " shadow=0");
+            }
+        }
+        assertEveryRecord(concurrently, expected);
+        assertTrue(!front.log().contains("instrumentation 'rocketmq' failed"), front + " switched the hook off");
+    }
+
     /** {@code send(Collection)}: each message of a batch carries the request's context. */
     @Test
     void everyMessageOfABatchSendCarriesTheContext() {

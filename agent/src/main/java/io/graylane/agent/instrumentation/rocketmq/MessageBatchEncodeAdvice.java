@@ -28,9 +28,9 @@ public final class MessageBatchEncodeAdvice {
                 if (id != null) context = context.lookup(i, id);
             }
             for (int i = 0; i < context.size(); i++) {
-                if (message.getProperty(context.name(i)) == null) {
-                    message.putUserProperty(context.name(i), context.value(i));
-                }
+                String value = context.value(i);
+                if (value == null || value.trim().isEmpty() || message.getProperty(context.name(i)) != null) continue;
+                message.putUserProperty(context.name(i), value);
             }
         }
     }

@@ -32,7 +32,10 @@ public final class ProducerSendKernelAdvice {
             if (id != null) context = context.lookup(i, id);
         }
         for (int i = 0; i < context.size(); i++) {
-            if (message.getProperty(context.name(i)) == null) message.putUserProperty(context.name(i), context.value(i));
+            String value = context.value(i);
+            // putUserProperty refuses blank values (an inbound "tracestate:" with nothing): such a header is left out
+            if (value == null || value.trim().isEmpty() || message.getProperty(context.name(i)) != null) continue;
+            message.putUserProperty(context.name(i), value);
         }
     }
 }
