@@ -11,6 +11,8 @@
 #             candidate v2 and a secondary v1, compares the answers, and the report command summarises them)
 #        bash sample-apps/demo.sh kafka     (a queue hop: front -Kafka-> poll-loop consumer -HTTP-> backend; a Kafka broker
 #             in KRaft mode runs for the demo)
+#        bash sample-apps/demo.sh rocketmq  (a queue hop: front -RocketMQ-> push consumer -HTTP-> backend; a RocketMQ
+#             name server and broker run for the demo)
 #        bash sample-apps/demo.sh lanes     (full-link gray release: front -gRPC-> reviews -HTTP-> backend in lane base,
 #             reviews also in lane dev-x, every hop through an HAProxy that routes by x-asm-traffic-tag; needs haproxy)
 set -euo pipefail
@@ -48,8 +50,9 @@ wait_health() {
   echo "service on port $1 did not start; logs in $logs" >&2; exit 1
 }
 # for services without HTTP (gRPC, Dubbo): waits until their log shows the line they print once they serve
+# (30 s, or $3 quarter seconds)
 wait_log() {
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 "${3:-120}"); do
     if grep -qF "$2" "$1"; then return 0; fi
     sleep 0.25
   done
@@ -222,6 +225,55 @@ if [ "$client" = kafka ]; then
   sleep 0.5 # the consumer's line for the call it makes after the batch
   echo "what the consumer's call to the backend carried, per record (and after each batch, outside any record):"
   grep -h '^\[plain\] ' "$logs/consumer.log" | grep -v ready | sed 's/^/  /'
+  exit 0
+fi
+
+if [ "$client" = rocketmq ]; then
+  # a queue hop: the front publishes per request (sync, async, oneway), a push consumer calls the backend (no agent)
+  rocketmq_cp="sample-apps/rocketmq/target/graylane-sample-rocketmq-0.1.0-SNAPSHOT.jar:$apps/rocketmq-lib/*"
+  broker_cp="$apps/rocketmq-broker-lib/*"
+  namesrv=$(free_port); broker=$(free_port) # the broker also takes its port - 2 and + 1
+  printf 'listenPort=%s\nbindAddress=127.0.0.1\n' "$namesrv" >"$logs/namesrv.conf"
+  {
+    echo "brokerClusterName=demo"
+    echo "brokerName=broker-a"
+    echo "brokerIP1=127.0.0.1"
+    echo "bindAddress=127.0.0.1"
+    echo "listenPort=$broker"
+    echo "haListenPort=$((broker + 1))"
+    echo "namesrvAddr=127.0.0.1:$namesrv"
+    echo "storePathRootDir=$logs/rocketmq-store"
+    echo "storePathCommitLog=$logs/rocketmq-store/commitlog"
+    echo "mappedFileSizeCommitLog=16777216"
+    echo "timerWheelEnable=false"
+  } >"$logs/broker.conf"
+  # the servers and clients write their own log files under user.home / rocketmq.log.root: keep them in $logs
+  server_java=(java -Xmx256m -XX:MaxDirectMemorySize=128m -Duser.home="$logs" -Drocketmq.home.dir="$logs" -cp "$broker_cp")
+  client_logs=(-Drocketmq.log.root="$logs/rocketmq-client" -Drocketmq.client.logRoot="$logs/rocketmq-client")
+  "${server_java[@]}" org.apache.rocketmq.namesrv.NamesrvStartup -c "$logs/namesrv.conf" >"$logs/namesrv.log" 2>&1 & pids+=($!)
+  wait_log "$logs/namesrv.log" "boot success" 480
+  "${server_java[@]}" org.apache.rocketmq.broker.BrokerStartup -c "$logs/broker.conf" >"$logs/broker.log" 2>&1 & pids+=($!)
+  wait_log "$logs/broker.log" "boot success" 480
+  "${server_java[@]}" sample-apps/rocketmq-broker/CreateTopics.java "127.0.0.1:$namesrv" "127.0.0.1:$broker" orders \
+    >"$logs/create-topics.log" 2>&1
+  ASM_TRAFFIC_TAG=consumer-lane java -javaagent:"$agent" "${client_logs[@]}" -cp "$rocketmq_cp" \
+    io.graylane.samples.rocketmq.PushConsumerApp "127.0.0.1:$namesrv" orders demo "http://127.0.0.1:$leaf" concurrently \
+    >"$logs/consumer.log" 2>&1 & pids+=($!)
+  front=$(free_port)
+  ASM_TRAFFIC_TAG=base java -javaagent:"$agent" "${client_logs[@]}" -cp "$rocketmq_cp" \
+    io.graylane.samples.rocketmq.RocketMqFrontApp "$front" "127.0.0.1:$namesrv" "http://127.0.0.1:$leaf" \
+    >"$logs/front.log" 2>&1 & pids+=($!)
+  wait_log "$logs/consumer.log" "[rocketmq] ready"
+  wait_health "$front"
+  echo "front :$front (lane base) -RocketMQ (name server :$namesrv, broker :$broker, topic orders)-> consumer" \
+    "(lane consumer-lane) -HTTP-> backend :$leaf (no agent); logs in $logs"
+  publish() { java -cp "$rocketmq_cp" io.graylane.samples.rocketmq.Publish "http://127.0.0.1:$front" orders "$@"; }
+  publish order-1 sync "x-asm-traffic-tag: dev-x" "x-request-id: demo-rocketmq-1"
+  publish order-2 async "x-request-id: demo-rocketmq-2"
+  publish order-3 oneway "x-asm-traffic-tag: dev-y" "x-request-id: demo-rocketmq-3" "x-graylane-mirror: 1"
+  for id in order-1 order-2 order-3; do wait_log "$logs/consumer.log" "[rocketmq] record=$id "; done
+  echo "what the consumer's call to the backend carried, per message:"
+  grep -h '^\[rocketmq\] record=' "$logs/consumer.log" | sort | sed 's/^/  /'
   exit 0
 fi
 

@@ -13,6 +13,7 @@ import io.graylane.agent.instrumentation.logback.LogbackInstrumentation;
 import io.graylane.agent.instrumentation.okhttp.OkHttpInstrumentation;
 import io.graylane.agent.instrumentation.reactor.ReactorInstrumentation;
 import io.graylane.agent.instrumentation.reactornetty.ReactorNettyInstrumentation;
+import io.graylane.agent.instrumentation.rocketmq.RocketMqInstrumentation;
 import io.graylane.agent.instrumentation.servlet.ServletInstrumentation;
 
 import java.util.Arrays;
@@ -38,6 +39,7 @@ final class Modules {
                 new ReactorNettyInstrumentation(),
                 new ReactorInstrumentation(),
                 new KafkaInstrumentation(),
+                new RocketMqInstrumentation(),
                 new LogbackInstrumentation(),
                 new Log4jInstrumentation(),
                 new JdbcInstrumentation());

@@ -233,6 +233,37 @@ final class Artifacts {
         return classPath;
     }
 
+    /** The RocketMQ name server and broker (rocketmq-namesrv, rocketmq-broker) and what they need, copied by sample-apps/rocketmq-broker. */
+    static List<Path> rocketMqBrokerClassPath() {
+        return jarsIn("graylane.rocketmq-broker.lib", "../sample-apps/target/rocketmq-broker-lib", "rocketmq-broker-",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/rocketmq-broker)");
+    }
+
+    /**
+     * The class path of the RocketMQ sample (module sample-apps/rocketmq): its plain jar and the libraries it copies to
+     * sample-apps/target/rocketmq-lib (the newest rocketmq-client, Jetty); with {@code oldest}, the jars
+     * sample-apps/rocketmq49 copies to sample-apps/target/rocketmq49-lib (rocketmq-client 4.9) replace the sample's jars
+     * of the same names.
+     */
+    static List<Path> rocketMqClassPath(boolean oldest) {
+        List<Path> libraries = jarsIn("graylane.rocketmq.lib", "../sample-apps/target/rocketmq-lib",
+                "rocketmq-client-" + pinned("graylane.rocketmq.newest.version") + ".jar",
+                "`mvn -B -DskipTests package` at the repository root (module sample-apps/rocketmq)");
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(existing("graylane.rocketmq.classes",
+                "../sample-apps/rocketmq/target/graylane-sample-rocketmq-0.1.0-SNAPSHOT.jar"));
+        if (oldest) {
+            List<Path> replacements = jarsIn("graylane.rocketmq49.lib", "../sample-apps/target/rocketmq49-lib",
+                    "rocketmq-client-" + pinned("graylane.rocketmq.oldest.version") + ".jar",
+                    "`mvn -B -DskipTests package` at the repository root (module sample-apps/rocketmq49)");
+            List<String> replaced = replacements.stream().map(p -> artifactOf(p.getFileName().toString())).toList();
+            classPath.addAll(replacements);
+            libraries = libraries.stream().filter(p -> !replaced.contains(artifactOf(p.getFileName().toString()))).toList();
+        }
+        classPath.addAll(libraries);
+        return classPath;
+    }
+
     /** {@code kafka-clients-2.8.2.jar} -> {@code kafka-clients}: the name up to the dash before the version. */
     private static String artifactOf(String jar) {
         return jar.replaceFirst("-[0-9][^-]*(-[0-9]+)?\\.jar$", "");

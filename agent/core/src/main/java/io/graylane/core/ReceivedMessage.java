@@ -1,5 +1,7 @@
 package io.graylane.core;
 
+import io.graylane.core.hook.Hook;
+
 import java.util.Arrays;
 
 /**
@@ -55,6 +57,18 @@ public final class ReceivedMessage {
     public TrafficContext resolve() {
         try {
             return inbound.resolve(values);
+        } finally {
+            Arrays.fill(values, null);
+        }
+    }
+
+    /**
+     * {@link #resolve()}, counted as one inbound request of {@code hook} by where its label came from, and its
+     * rejected values as rejected (MBean {@code graylane:type=Traffic}): for a consumer hook that counts what it receives.
+     */
+    public TrafficContext resolve(Hook hook) {
+        try {
+            return inbound.resolve(values, hook);
         } finally {
             Arrays.fill(values, null);
         }

@@ -4,6 +4,7 @@ import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
 import io.graylane.core.hook.Hook;
 import io.graylane.core.log.Log;
+import io.graylane.core.metrics.TrafficCounters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,23 @@ class ReceivedMessageTest {
         assertEquals("consumer-lane", resolve().label(), "an unlabelled message gets the local label");
         assertEquals("consumer-lane", resolve(LABEL, "bad\r\nlane").label(), "a rejected label is absent");
         assertNull(Traffic.current(), "resolving makes nothing current");
+    }
+
+    @Test
+    void aCountingHookCountsEachMessageAsInboundAndItsRejectedValues() {
+        long header = TrafficCounters.inboundCount(Hook.ROCKETMQ, TrafficCounters.Source.HEADER);
+        long local = TrafficCounters.inboundCount(Hook.ROCKETMQ, TrafficCounters.Source.LOCAL);
+        long rejected = TrafficCounters.rejectedCount(Hook.ROCKETMQ);
+        ReceivedMessage m = Traffic.message(Hook.ROCKETMQ);
+        for (int i = 0; i < m.size(); i++) m.set(i, LABEL.equals(m.name(i)) ? "dev-x" : null);
+        assertEquals("dev-x", m.resolve(Hook.ROCKETMQ).label());
+        for (int i = 0; i < m.size(); i++) m.set(i, LABEL.equals(m.name(i)) ? "bad/lane" : null);
+        assertEquals("consumer-lane", m.resolve(Hook.ROCKETMQ).label());
+        assertEquals(header + 1, TrafficCounters.inboundCount(Hook.ROCKETMQ, TrafficCounters.Source.HEADER));
+        assertEquals(local + 1, TrafficCounters.inboundCount(Hook.ROCKETMQ, TrafficCounters.Source.LOCAL));
+        assertEquals(rejected + 1, TrafficCounters.rejectedCount(Hook.ROCKETMQ));
+        assertEquals("consumer-lane", resolve(LABEL, "bad/lane").label());
+        assertEquals(rejected + 1, TrafficCounters.rejectedCount(Hook.ROCKETMQ), "resolve() counts nothing");
     }
 
     @Test

@@ -19,6 +19,7 @@ public enum Hook {
     REACTOR_NETTY("reactor-netty"),
     REACTOR("reactor"),
     KAFKA("kafka"),
+    ROCKETMQ("rocketmq"),
     LOGBACK("logback"),
     LOG4J("log4j"),
     JDBC("jdbc");

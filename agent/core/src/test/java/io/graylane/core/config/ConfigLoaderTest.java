@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         spec.put("graylane.trace-map.max-entries", "100000");
         spec.put("graylane.trace-map.ttl", "60s");
         for (String name : Arrays.asList("servlet", "grpc", "dubbo", "okhttp", "http-url-connection", "java-http-client",
-                "apache-httpclient", "executors", "reactor-netty", "reactor", "kafka", "logback", "log4j", "jdbc")) {
+                "apache-httpclient", "executors", "reactor-netty", "reactor", "kafka", "rocketmq", "logback", "log4j", "jdbc")) {
             spec.put("graylane.instrumentation." + name + ".enabled", "true");
         }
         spec.put("graylane.mirror.enabled", "false");
