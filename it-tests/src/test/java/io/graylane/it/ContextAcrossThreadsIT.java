@@ -133,6 +133,24 @@ class ContextAcrossThreadsIT {
         assertHeaderOnce(Echo.downstream(response), LABEL, FRONT_LANE, response);
     }
 
+    /**
+     * A Netty event loop whose thread a labelled request started (as a client library's loop starts with its first
+     * call) must not run later work under that request's context: a call made on the loop for another request goes
+     * out with the front's own lane and no request id (graylane does not carry contexts into Netty's executors), never
+     * with the label and id of the request that started the thread.
+     */
+    @Order(1)
+    @Test
+    void aNettyEventLoopStartedInARequestDoesNotKeepItsContext() {
+        Http.Response started = Http.get(front.url("/event-loop/start"), LABEL, "lane-loop-starter", REQUEST_ID, "loop-starter");
+        assertEquals(200, started.status(), started.body());
+
+        Http.Response response = Http.get(front.url("/event-loop/call"), LABEL, "lane-loop-caller", REQUEST_ID, "loop-caller");
+        JsonNode received = Echo.downstream(response);
+        assertHeaderOnce(received, LABEL, FRONT_LANE, response);
+        assertNull(received.path("headers").get(REQUEST_ID), "no request id on the loop's thread: " + response.body());
+    }
+
     /** One request through the whole chain: reviews, ratings and the backend each got exactly its label and id. */
     @Order(1)
     @Test

@@ -36,6 +36,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code GET /background?client=...[&set-header=NAME:VALUE...]} -> same call, made on the background thread</li>
  *   <li>{@code GET /hop/{hop}} -> a backend call made after a hop to another thread (see {@link Hops}, plus
  *   {@code async-servlet})</li>
+ *   <li>{@code GET /event-loop/start} -> starts the thread of a Netty event loop from this request (once);
+ *   {@code GET /event-loop/call} -> a backend call (HttpURLConnection) made on that loop's thread ({@link LazyEventLoop})</li>
  *   <li>any method on {@code /body[?max=N]} -> reads the request body (at most N bytes) from its input stream and
  *   answers its length and SHA-256; {@code /body/reader} reads it through {@code getReader()};
  *   {@code /body/async} reads it in an {@code AsyncContext.start} task</li>
@@ -113,6 +115,7 @@ public final class FrontApp {
         private final transient Hops hops;
         private final String echoUrl;
         private final transient Orders orders;
+        private final transient LazyEventLoop eventLoop = new LazyEventLoop();
 
         FrontServlet(Clients clients, Map<String, ReviewsClient> reviews, BackgroundCaller background, Hops hops,
                      String echoUrl) {
@@ -246,6 +249,8 @@ public final class FrontApp {
                 call(req, resp, path.substring("/call/".length()));
             } else if (path.equals("/background")) {
                 background(req, resp, req.getParameter("client"));
+            } else if (path.startsWith("/event-loop/")) {
+                eventLoop(resp, path.substring("/event-loop/".length()));
             } else if (path.equals("/hop/async-servlet")) {
                 asyncServlet(req);
             } else if (path.startsWith("/hop/")) {
@@ -281,6 +286,23 @@ public final class FrontApp {
             send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\"" + Json.lane() + ",\"client\":" + Json.quote(client)
                     + ",\"headers\":" + Json.headers(req.getHeaderNames(), req::getHeaders)
                     + ",\"downstream\":" + body + "}");
+        }
+
+        private void eventLoop(HttpServletResponse resp, String action) throws IOException {
+            try {
+                switch (action) {
+                    case "start" -> {
+                        eventLoop.start();
+                        send(resp, 200, TEXT_PLAIN, "started");
+                    }
+                    case "call" -> send(resp, 200, APPLICATION_JSON, "{\"service\":\"front\"" + Json.lane()
+                            + ",\"downstream\":" + eventLoop.run(() -> UrlConnectionGet.get(echoUrl, List.of(),
+                            Clients.READ_TIMEOUT)) + "}");
+                    default -> send(resp, 404, TEXT_PLAIN, "not found: /event-loop/" + action);
+                }
+            } catch (Exception e) {
+                send(resp, 502, APPLICATION_JSON, Json.error(e));
+            }
         }
 
         private void callReviews(HttpServletRequest req, HttpServletResponse resp, String client) throws IOException {

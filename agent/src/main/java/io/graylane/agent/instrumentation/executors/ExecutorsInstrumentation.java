@@ -10,6 +10,7 @@ import static net.bytebuddy.matcher.ElementMatchers.hasSuperClass;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameEndsWith;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -82,6 +83,14 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
                         PACKAGE + "RecordThisAdvice"))
                 .transform(advices.advice(hook, named("run").and(takesArguments(0).or(takesArguments(1)
                         .and(takesArgument(0, named(RUNNABLE))))).and(not(isAbstract())), PACKAGE + "RunRecordedOnceAdvice"))
+
+                // a Netty event loop's thread starts with the loop's first task, often inside a request (a client's
+                // first call) and then runs for the life of the loop: it must not keep that request's context (Netty
+                // itself, and shaded copies of it, as in grpc-netty-shaded)
+                .type(TypeFilter.anyName().nameContains("netty.util.concurrent.").declaring("startThread"),
+                        nameEndsWith("netty.util.concurrent.SingleThreadEventExecutor")
+                                .or(nameEndsWith("netty.util.concurrent.GlobalEventExecutor")))
+                .transform(advices.advice(hook, named("startThread").and(takesArguments(0)), PACKAGE + "NoContextAdvice"))
 
                 .named("java.util.Timer")
                 .transform(advices.advice(hook, named("sched").and(takesArguments(3)), PACKAGE + "RecordTaskArgumentAdvice"))
