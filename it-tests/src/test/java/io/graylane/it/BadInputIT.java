@@ -619,11 +619,17 @@ class BadInputIT {
 
         private Answer read(InputStream in) throws IOException {
             String statusLine = line(in);
+            while (statusLine != null && statusLine.isEmpty()) statusLine = line(in); // a stray CRLF before an answer
             if (statusLine == null) {
                 closeSocket();
                 return new Answer(-1, "closed without an answer");
             }
-            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            String[] parts = statusLine.split(" ");
+            if (parts.length < 2 || !parts[1].matches("[0-9]{3}")) {
+                closeSocket(); // out of step with the server: start over on a new connection
+                return new Answer(-1, "not an HTTP status line: " + statusLine);
+            }
+            int status = Integer.parseInt(parts[1]);
             int length = -1;
             boolean close = false;
             for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
