@@ -49,7 +49,8 @@ class ReactivePropagationIT {
     static final Map<String, Integer> PATTERNS = Map.ofEntries(Map.entry("direct", 1), Map.entry("publish-on", 1),
             Map.entry("subscribe-on", 1), Map.entry("bounded-elastic", 1), Map.entry("executor", 1),
             Map.entry("delay", 1), Map.entry("delay-elements", 2), Map.entry("flatmap", 3), Map.entry("zip", 2),
-            Map.entry("retry", 1), Map.entry("blocking", 1), Map.entry("cache", 1), Map.entry("share", 1));
+            Map.entry("retry", 1), Map.entry("blocking", 1), Map.entry("cache", 1), Map.entry("share", 1),
+            Map.entry("chained", 2));
     static final List<String> CLIENTS = List.of("webclient", "httpclient");
     static final String WEBFLUX_LANE = "webflux-lane";
     static final String GATEWAY_LANE = "gateway-lane";
