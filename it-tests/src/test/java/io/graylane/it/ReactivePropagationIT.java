@@ -67,6 +67,7 @@ class ReactivePropagationIT {
     private static AgentJvm webfluxBoot3;
     private static AgentJvm webfluxBoot2;
     private static AgentJvm gateway;
+    private static AgentJvm gatewayBoot3;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -84,8 +85,10 @@ class ReactivePropagationIT {
                 .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
         AgentJvm.Builder gatewayBuilder = SampleApps.gateway("reactive-gateway", webfluxBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
+        AgentJvm.Builder gatewayBoot3Builder = SampleApps.gatewayBoot3("reactive-gateway-boot3", webfluxBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
-                boot3Builder, boot2Builder, gatewayBuilder);
+                boot3Builder, boot2Builder, gatewayBuilder, gatewayBoot3Builder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
@@ -93,11 +96,12 @@ class ReactivePropagationIT {
         webfluxBoot3 = started.get(4);
         webfluxBoot2 = started.get(5);
         gateway = started.get(6);
+        gatewayBoot3 = started.get(7);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
+        AgentJvm.closeAll(gatewayBoot3, gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -384,14 +388,16 @@ class ReactivePropagationIT {
      * has none in a header (the gateway's lane, or the label from baggage), and it must not add a second value to a
      * header the gateway already passes on.
      */
-    @Nested
-    class ThroughSpringCloudGateway {
+    abstract class ThroughAGateway {
+
+        /** The gateway under test. */
+        abstract AgentJvm gateway();
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
         void theLabelAndRequestIdReachTheBackendOnceEach(String pattern) {
             String requestId = "rx-gw-" + pattern + "-" + System.nanoTime();
-            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", pattern, LABEL, "lane-gw", REQUEST_ID, requestId);
+            Http.Response response = Http.get(gateway().url("/echo"), "x-pattern", pattern, LABEL, "lane-gw", REQUEST_ID, requestId);
 
             assertNull(checkBehindTheGateway(response, pattern, "lane-gw", requestId));
         }
@@ -400,7 +406,7 @@ class ReactivePropagationIT {
         @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
         void withoutALabelTheGatewaysLane(String pattern) {
             String requestId = "rx-gw-unlabelled-" + pattern + "-" + System.nanoTime();
-            Http.Response response = Http.get(gateway.url("/fn/echo"), "x-pattern", pattern, REQUEST_ID, requestId);
+            Http.Response response = Http.get(gateway().url("/fn/echo"), "x-pattern", pattern, REQUEST_ID, requestId);
 
             assertNull(checkBehindTheGateway(response, pattern, GATEWAY_LANE, requestId));
         }
@@ -409,10 +415,27 @@ class ReactivePropagationIT {
         @Test
         void aLabelFromBaggageBecomesTheHeader() {
             String requestId = "rx-gw-baggage-" + System.nanoTime();
-            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", "flatmap",
+            Http.Response response = Http.get(gateway().url("/echo"), "x-pattern", "flatmap",
                     "baggage", LABEL + "=lane-bag", REQUEST_ID, requestId);
 
             assertNull(checkBehindTheGateway(response, "flatmap", "lane-bag", requestId));
+        }
+    }
+
+    @Nested
+    class ThroughSpringCloudGateway extends ThroughAGateway {
+        @Override
+        AgentJvm gateway() {
+            return gateway;
+        }
+    }
+
+    /** The same on Spring Boot 3.5: Spring Cloud 2025.0 (Gateway 4.3), Reactor Netty 1.2, reactor-core 3.7. */
+    @Nested
+    class ThroughSpringCloudGatewayOnBoot35 extends ThroughAGateway {
+        @Override
+        AgentJvm gateway() {
+            return gatewayBoot3;
         }
     }
 

@@ -61,6 +61,11 @@ final class SampleApps {
         return webflux(name, Artifacts.gatewayJar(), targetUrl);
     }
 
+    /** The same gateway on Spring Boot 3.5: Spring Cloud Gateway 4.3, Reactor Netty 1.2, reactor-core 3.7. */
+    static AgentJvm.Builder gatewayBoot3(String name, String targetUrl) {
+        return webflux(name, Artifacts.gatewayBoot3Jar(), targetUrl);
+    }
+
     private static AgentJvm.Builder webflux(String name, java.nio.file.Path jar, String nextUrl) {
         AgentJvm.Builder builder = AgentJvm.builder(name, jar);
         return builder.args(Integer.toString(builder.port()), nextUrl).startupTimeout(java.time.Duration.ofMinutes(3));
