@@ -59,6 +59,11 @@ final class Artifacts {
         return existing("graylane.gateway-boot3.jar", "../sample-apps/target/graylane-gateway-boot3.jar");
     }
 
+    /** The same gateway sample built on Spring Boot 2.7 and Spring Cloud 2021.0 (built by sample-apps/gateway-boot2). */
+    static Path gatewayBoot2Jar() {
+        return existing("graylane.gateway-boot2.jar", "../sample-apps/target/graylane-gateway-boot2.jar");
+    }
+
     static Path webfluxBoot2Jar() {
         return existing("graylane.webflux-boot2.jar", "../sample-apps/target/graylane-webflux-boot2.jar");
     }

@@ -68,6 +68,7 @@ class ReactivePropagationIT {
     private static AgentJvm webfluxBoot2;
     private static AgentJvm gateway;
     private static AgentJvm gatewayBoot3;
+    private static AgentJvm gatewayBoot2;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -87,8 +88,10 @@ class ReactivePropagationIT {
                 .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
         AgentJvm.Builder gatewayBoot3Builder = SampleApps.gatewayBoot3("reactive-gateway-boot3", webfluxBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
+        AgentJvm.Builder gatewayBoot2Builder = SampleApps.gatewayBoot2("reactive-gateway-boot2", webfluxBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
-                boot3Builder, boot2Builder, gatewayBuilder, gatewayBoot3Builder);
+                boot3Builder, boot2Builder, gatewayBuilder, gatewayBoot3Builder, gatewayBoot2Builder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
@@ -97,11 +100,12 @@ class ReactivePropagationIT {
         webfluxBoot2 = started.get(5);
         gateway = started.get(6);
         gatewayBoot3 = started.get(7);
+        gatewayBoot2 = started.get(8);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(gatewayBoot3, gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
+        AgentJvm.closeAll(gatewayBoot2, gatewayBoot3, gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -436,6 +440,15 @@ class ReactivePropagationIT {
         @Override
         AgentJvm gateway() {
             return gatewayBoot3;
+        }
+    }
+
+    /** The same on Spring Boot 2.7: Spring Cloud 2021.0 (Gateway 3.1), Reactor Netty 1.0, reactor-core 3.4. */
+    @Nested
+    class ThroughSpringCloudGatewayOnBoot27 extends ThroughAGateway {
+        @Override
+        AgentJvm gateway() {
+            return gatewayBoot2;
         }
     }
 
