@@ -54,6 +54,16 @@ final class Artifacts {
         return existing("graylane.gateway.jar", "../sample-apps/target/graylane-gateway.jar");
     }
 
+    /** The same gateway sample built on Spring Boot 3.5 and Spring Cloud 2025.0 (built by sample-apps/gateway-boot3). */
+    static Path gatewayBoot3Jar() {
+        return existing("graylane.gateway-boot3.jar", "../sample-apps/target/graylane-gateway-boot3.jar");
+    }
+
+    /** The same gateway sample built on Spring Boot 2.7 and Spring Cloud 2021.0 (built by sample-apps/gateway-boot2). */
+    static Path gatewayBoot2Jar() {
+        return existing("graylane.gateway-boot2.jar", "../sample-apps/target/graylane-gateway-boot2.jar");
+    }
+
     static Path webfluxBoot2Jar() {
         return existing("graylane.webflux-boot2.jar", "../sample-apps/target/graylane-webflux-boot2.jar");
     }

@@ -49,7 +49,8 @@ class ReactivePropagationIT {
     static final Map<String, Integer> PATTERNS = Map.ofEntries(Map.entry("direct", 1), Map.entry("publish-on", 1),
             Map.entry("subscribe-on", 1), Map.entry("bounded-elastic", 1), Map.entry("executor", 1),
             Map.entry("delay", 1), Map.entry("delay-elements", 2), Map.entry("flatmap", 3), Map.entry("zip", 2),
-            Map.entry("retry", 1), Map.entry("blocking", 1), Map.entry("cache", 1), Map.entry("share", 1));
+            Map.entry("retry", 1), Map.entry("blocking", 1), Map.entry("cache", 1), Map.entry("share", 1),
+            Map.entry("chained", 2));
     static final List<String> CLIENTS = List.of("webclient", "httpclient");
     static final String WEBFLUX_LANE = "webflux-lane";
     static final String GATEWAY_LANE = "gateway-lane";
@@ -66,6 +67,8 @@ class ReactivePropagationIT {
     private static AgentJvm webfluxBoot3;
     private static AgentJvm webfluxBoot2;
     private static AgentJvm gateway;
+    private static AgentJvm gatewayBoot3;
+    private static AgentJvm gatewayBoot2;
 
     @BeforeAll
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -83,8 +86,12 @@ class ReactivePropagationIT {
                 .env("ASM_TRAFFIC_TAG", WEBFLUX_LANE);
         AgentJvm.Builder gatewayBuilder = SampleApps.gateway("reactive-gateway", webfluxBuilder.baseUrl())
                 .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
+        AgentJvm.Builder gatewayBoot3Builder = SampleApps.gatewayBoot3("reactive-gateway-boot3", webfluxBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
+        AgentJvm.Builder gatewayBoot2Builder = SampleApps.gatewayBoot2("reactive-gateway-boot2", webfluxBuilder.baseUrl())
+                .env("ASM_TRAFFIC_TAG", GATEWAY_LANE);
         List<AgentJvm> started = AgentJvm.startAll(backendBuilder, webfluxBuilder, controlBuilder, frontBuilder,
-                boot3Builder, boot2Builder, gatewayBuilder);
+                boot3Builder, boot2Builder, gatewayBuilder, gatewayBoot3Builder, gatewayBoot2Builder);
         backend = started.get(0);
         webflux = started.get(1);
         control = started.get(2);
@@ -92,11 +99,13 @@ class ReactivePropagationIT {
         webfluxBoot3 = started.get(4);
         webfluxBoot2 = started.get(5);
         gateway = started.get(6);
+        gatewayBoot3 = started.get(7);
+        gatewayBoot2 = started.get(8);
     }
 
     @AfterAll
     static void stopServices() {
-        AgentJvm.closeAll(gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
+        AgentJvm.closeAll(gatewayBoot2, gatewayBoot3, gateway, webfluxBoot2, webfluxBoot3, front, control, webflux, backend);
     }
 
     static Stream<Arguments> patternsAndClients() {
@@ -383,14 +392,16 @@ class ReactivePropagationIT {
      * has none in a header (the gateway's lane, or the label from baggage), and it must not add a second value to a
      * header the gateway already passes on.
      */
-    @Nested
-    class ThroughSpringCloudGateway {
+    abstract class ThroughAGateway {
+
+        /** The gateway under test. */
+        abstract AgentJvm gateway();
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
         void theLabelAndRequestIdReachTheBackendOnceEach(String pattern) {
             String requestId = "rx-gw-" + pattern + "-" + System.nanoTime();
-            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", pattern, LABEL, "lane-gw", REQUEST_ID, requestId);
+            Http.Response response = Http.get(gateway().url("/echo"), "x-pattern", pattern, LABEL, "lane-gw", REQUEST_ID, requestId);
 
             assertNull(checkBehindTheGateway(response, pattern, "lane-gw", requestId));
         }
@@ -399,7 +410,7 @@ class ReactivePropagationIT {
         @MethodSource("io.graylane.it.ReactivePropagationIT#frontPatterns")
         void withoutALabelTheGatewaysLane(String pattern) {
             String requestId = "rx-gw-unlabelled-" + pattern + "-" + System.nanoTime();
-            Http.Response response = Http.get(gateway.url("/fn/echo"), "x-pattern", pattern, REQUEST_ID, requestId);
+            Http.Response response = Http.get(gateway().url("/fn/echo"), "x-pattern", pattern, REQUEST_ID, requestId);
 
             assertNull(checkBehindTheGateway(response, pattern, GATEWAY_LANE, requestId));
         }
@@ -408,10 +419,36 @@ class ReactivePropagationIT {
         @Test
         void aLabelFromBaggageBecomesTheHeader() {
             String requestId = "rx-gw-baggage-" + System.nanoTime();
-            Http.Response response = Http.get(gateway.url("/echo"), "x-pattern", "flatmap",
+            Http.Response response = Http.get(gateway().url("/echo"), "x-pattern", "flatmap",
                     "baggage", LABEL + "=lane-bag", REQUEST_ID, requestId);
 
             assertNull(checkBehindTheGateway(response, "flatmap", "lane-bag", requestId));
+        }
+    }
+
+    @Nested
+    class ThroughSpringCloudGateway extends ThroughAGateway {
+        @Override
+        AgentJvm gateway() {
+            return gateway;
+        }
+    }
+
+    /** The same on Spring Boot 3.5: Spring Cloud 2025.0 (Gateway 4.3), Reactor Netty 1.2, reactor-core 3.7. */
+    @Nested
+    class ThroughSpringCloudGatewayOnBoot35 extends ThroughAGateway {
+        @Override
+        AgentJvm gateway() {
+            return gatewayBoot3;
+        }
+    }
+
+    /** The same on Spring Boot 2.7: Spring Cloud 2021.0 (Gateway 3.1), Reactor Netty 1.0, reactor-core 3.4. */
+    @Nested
+    class ThroughSpringCloudGatewayOnBoot27 extends ThroughAGateway {
+        @Override
+        AgentJvm gateway() {
+            return gatewayBoot2;
         }
     }
 

@@ -61,6 +61,16 @@ final class SampleApps {
         return webflux(name, Artifacts.gatewayJar(), targetUrl);
     }
 
+    /** The same gateway on Spring Boot 3.5: Spring Cloud Gateway 4.3, Reactor Netty 1.2, reactor-core 3.7. */
+    static AgentJvm.Builder gatewayBoot3(String name, String targetUrl) {
+        return webflux(name, Artifacts.gatewayBoot3Jar(), targetUrl);
+    }
+
+    /** The same gateway on Spring Boot 2.7: Spring Cloud Gateway 3.1, Reactor Netty 1.0, reactor-core 3.4. */
+    static AgentJvm.Builder gatewayBoot2(String name, String targetUrl) {
+        return webflux(name, Artifacts.gatewayBoot2Jar(), targetUrl);
+    }
+
     private static AgentJvm.Builder webflux(String name, java.nio.file.Path jar, String nextUrl) {
         AgentJvm.Builder builder = AgentJvm.builder(name, jar);
         return builder.args(Integer.toString(builder.port()), nextUrl).startupTimeout(java.time.Duration.ofMinutes(3));

@@ -3,21 +3,42 @@ package io.graylane.agent.instrumentation.reactor;
 import io.graylane.agent.Advices;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
+import io.graylane.agent.TypeFilter;
 import io.graylane.agent.TypeTransformer;
 import io.graylane.core.hook.Hook;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isTypeInitializer;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * reactor-core 3.4 to 3.8: the context follows the reactive chain, not the thread. When {@code Hooks} and
- * {@code Schedulers} initialise, graylane registers an operator hook (every subscriber of every operator delivers its
- * signals under the context current at subscription) and a schedule hook (every task given to a scheduler runs under
- * the context of the code that scheduled it). Both are injected helpers, defined in reactor-core's class loader.
+ * reactor-core 3.4 to 3.8: the context follows the reactive chain, not the thread. A signal can reach a chain on
+ * another thread, or under another request's context, only where it enters the chain: at a source (a Netty read,
+ * {@code fromFuture}, {@code create}, a sink, {@code defer}, {@code zip}, any {@code Flux} or {@code Mono} that is not
+ * reactor-core's own) or where one upstream feeds several subscribers ({@code cache}, {@code share}, {@code publish},
+ * {@code replay}, {@code refCount}, {@code autoConnect}, processors). Those publishers' {@code subscribe} (and
+ * {@code subscribeOrReturn}, through which reactor-core subscribes a chain of its own operators) wrap their subscriber
+ * in a {@code ContextSubscriber} holding the context current at subscription; operators in between ({@code map},
+ * {@code flatMap}, ...) are not touched and run inside their upstream's signal. Nothing runs when a chain is
+ * assembled. When {@code Schedulers} initialises, a schedule hook makes every task given to a Reactor scheduler run
+ * under the context of the code that scheduled it. The helpers are defined in each instrumented class's loader.
  */
 public final class ReactorInstrumentation implements InstrumentationModule {
 
     private static final String PACKAGE = "io.graylane.agent.instrumentation.reactor.";
     private static final String HELPER = PACKAGE + "helper.";
+    private static final String PUBLISHERS = "reactor.core.publisher.";
+    private static final String SUBSCRIBE_DESCRIPTOR = "(Lreactor/core/CoreSubscriber;)V";
 
     @Override
     public Hook hook() {
@@ -26,14 +47,49 @@ public final class ReactorInstrumentation implements InstrumentationModule {
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        TypeTransformer helpers = advices.helpers(HELPER + "ContextSubscriber", HELPER + "ContextLifter", HELPER + "PublisherKind",
-                HELPER + "ScheduleHook");
+        TypeTransformer helpers = advices.helpers(HELPER + "ContextSubscriber", HELPER + "ScheduleHook");
+        TypeTransformer subscribe = advices.advice(hook(), subscribeMethods(), PACKAGE + "PublisherSubscribeAdvice");
+        // reactor-core's own entry points
         rules
-                .named("reactor.core.publisher.Hooks")
+                .type(TypeFilter.nameStartsWith(PUBLISHERS).declaring("subscribe"),
+                        concretePublisher().and(multicast().or(not(operator()))))
                 .transform(helpers)
-                .transform(advices.advice(hook(), isTypeInitializer(), PACKAGE + "ReactorHooksAdvice"))
+                .transform(subscribe)
+                // a Flux or Mono of another library (Reactor Netty's reads and connections, Spring's publishers), its
+                // operators too: one may hand signals on from a thread of its own
+                .type(TypeFilter.anyName().declaring(SUBSCRIBE_DESCRIPTOR),
+                        not(nameStartsWith(PUBLISHERS)).and(concretePublisher()))
+                .transform(helpers)
+                .transform(subscribe)
                 .named("reactor.core.scheduler.Schedulers")
                 .transform(helpers)
                 .transform(advices.advice(hook(), isTypeInitializer(), PACKAGE + "SchedulersAdvice"));
+    }
+
+    /** A Flux or Mono one can subscribe to; not {@code just}, {@code empty}, {@code error} (the value is there at once). */
+    private static ElementMatcher.Junction<TypeDescription> concretePublisher() {
+        return not(isInterface()).and(not(isAbstract()))
+                .and(hasSuperType(namedOneOf(PUBLISHERS + "Flux", PUBLISHERS + "Mono")))
+                .and(not(hasSuperType(named("reactor.core.Fuseable$ScalarCallable"))));
+    }
+
+    /** An operator over one upstream: runs inside its upstream's signals. */
+    private static ElementMatcher.Junction<TypeDescription> operator() {
+        return hasSuperType(namedOneOf(PUBLISHERS + "FluxOperator", PUBLISHERS + "MonoOperator",
+                PUBLISHERS + "MonoFromFluxOperator", PUBLISHERS + "FluxFromMonoOperator",
+                PUBLISHERS + "InternalConnectableFluxOperator"));
+    }
+
+    /** One upstream, several subscribers. */
+    private static ElementMatcher.Junction<TypeDescription> multicast() {
+        return hasSuperType(namedOneOf(PUBLISHERS + "ConnectableFlux", "org.reactivestreams.Processor"))
+                .or(nameStartsWith(PUBLISHERS + "MonoCache"))
+                .or(nameStartsWith(PUBLISHERS + "FluxRefCount"))
+                .or(nameStartsWith(PUBLISHERS + "FluxAutoConnect"));
+    }
+
+    private static ElementMatcher.Junction<MethodDescription> subscribeMethods() {
+        return namedOneOf("subscribe", "subscribeOrReturn").and(not(isAbstract())).and(takesArguments(1))
+                .and(takesArgument(0, named("reactor.core.CoreSubscriber")));
     }
 }

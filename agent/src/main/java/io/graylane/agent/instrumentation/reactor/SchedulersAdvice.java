@@ -1,6 +1,5 @@
 package io.graylane.agent.instrumentation.reactor;
 
-import io.graylane.agent.instrumentation.reactor.helper.ContextLifter;
 import io.graylane.agent.instrumentation.reactor.helper.ScheduleHook;
 import io.graylane.core.hook.Hook;
 import net.bytebuddy.asm.Advice;
@@ -13,6 +12,6 @@ public final class SchedulersAdvice {
 
     @Advice.OnMethodExit(suppress = Throwable.class)
     public static void exit() {
-        if (Hook.REACTOR.isOn()) Schedulers.onScheduleHook(ContextLifter.KEY, ScheduleHook.INSTANCE);
+        if (Hook.REACTOR.isOn()) Schedulers.onScheduleHook(ScheduleHook.KEY, ScheduleHook.INSTANCE);
     }
 }

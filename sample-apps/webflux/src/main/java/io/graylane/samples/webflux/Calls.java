@@ -33,7 +33,7 @@ final class Calls {
 
     static final List<String> PATTERNS = List.of("direct", "publish-on", "subscribe-on", "bounded-elastic",
             "executor", "delay", "delay-elements", "flatmap", "zip", "retry", "blocking",
-            "cache", "share");
+            "cache", "share", "chained");
 
     /** How long requests share one {@code cache()}d timer (pattern cache). */
     private static final long SHARED_WINDOW_NANOS = Duration.ofMillis(5).toNanos();
@@ -73,9 +73,13 @@ final class Calls {
 
     /** {@link #call}, logged where it is made and where its answer arrives when {@link #MDC_LOG} is on. */
     private Mono<String> logged(String client, List<String[]> extra, String pattern, String id) {
-        if (!MDC_LOG.isInfoEnabled()) return call(client, extra);
+        return logged(() -> call(client, extra), pattern, id);
+    }
+
+    private static Mono<String> logged(Supplier<Mono<String>> call, String pattern, String id) {
+        if (!MDC_LOG.isInfoEnabled()) return call.get();
         MDC_LOG.info("[webflux] hop pattern={} id={}", pattern, id);
-        return call(client, extra).doOnNext(answer -> MDC_LOG.info("[webflux] answer pattern={} id={}", pattern, id));
+        return call.get().doOnNext(answer -> MDC_LOG.info("[webflux] answer pattern={} id={}", pattern, id));
     }
 
     /** The calls of {@code pattern}; {@code id} names the request in the log lines of {@link #MDC_LOG}. */
@@ -105,8 +109,26 @@ final class Calls {
             // one upstream signal, on a timer thread, delivered to several requests' chains
             case "cache" -> sharedTimer().flatMap(x -> next.get()).map(List::of);
             case "share" -> sharedTicks.next().flatMap(x -> next.get()).map(List::of);
+            // the second call is made in the first response's last signal, on an event loop
+            case "chained" -> logged(() -> streamed(client, extra), pattern, id)
+                    .flatMap(first -> next.get().map(second -> List.of(first, second)));
             default -> Mono.error(new IllegalArgumentException("unknown pattern " + pattern));
         };
+    }
+
+    /**
+     * One call whose body is collected straight from the client's stream of chunks (with {@code httpclient}: Reactor
+     * Netty's own publishers up to the {@code collectList}, no reactor-core source in between).
+     */
+    private Mono<String> streamed(String client, List<String[]> extra) {
+        Flux<String> chunks = switch (client) {
+            case "httpclient" -> httpClient.headers(h -> extra.forEach(e -> h.set(e[0], e[1])))
+                    .get().uri(echoUrl).responseContent().asString();
+            case "blocking" -> call("blocking", extra).flux();
+            default -> webClient.get().uri(echoUrl).headers(h -> extra.forEach(e -> h.set(e[0], e[1])))
+                    .retrieve().bodyToFlux(String.class);
+        };
+        return chunks.collectList().map(parts -> String.join("", parts));
     }
 
     private Mono<Long> sharedTimer() {

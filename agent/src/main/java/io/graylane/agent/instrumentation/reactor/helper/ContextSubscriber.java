@@ -2,6 +2,7 @@ package io.graylane.agent.instrumentation.reactor.helper;
 
 import io.graylane.core.Traffic;
 import io.graylane.core.TrafficContext;
+import io.graylane.core.hook.Hook;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.util.context.Context;
@@ -18,9 +19,24 @@ public final class ContextSubscriber<T> implements CoreSubscriber<T> {
     /** Null: the chain was subscribed outside any request. */
     private final TrafficContext context;
 
-    ContextSubscriber(CoreSubscriber<? super T> actual, TrafficContext context) {
+    private ContextSubscriber(CoreSubscriber<? super T> actual, TrafficContext context) {
         this.actual = actual;
         this.context = context;
+    }
+
+    /**
+     * {@code actual}, delivering its signals under the context current now; {@code actual} itself when it already
+     * is one (a source subscribed by another entry point right below it) or when anything goes wrong.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public static CoreSubscriber wrap(CoreSubscriber actual) {
+        if (actual == null || actual instanceof ContextSubscriber) return actual;
+        try {
+            return new ContextSubscriber(actual, Traffic.current());
+        } catch (Throwable t) {
+            Hook.REACTOR.fail(t);
+            return actual;
+        }
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.util.function.Function;
 public final class ScheduleHook implements Function<Runnable, Runnable> {
 
     public static final ScheduleHook INSTANCE = new ScheduleHook();
+    /** The key of graylane's hook in {@code Schedulers}. */
+    public static final String KEY = "io.graylane";
 
     private ScheduleHook() {}
 
