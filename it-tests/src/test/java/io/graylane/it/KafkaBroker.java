@@ -8,14 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * A single-node Kafka broker in KRaft mode (broker and controller in one JVM, without the agent), on two free
@@ -95,8 +92,8 @@ final class KafkaBroker implements AutoCloseable {
         try {
             if (!format.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || format.exitValue() != 0) {
                 format.destroyForcibly();
-                deleteQuietly(dir);
-                fail("formatting the Kafka storage failed; its log:\n" + read(formatLog));
+                ServerJvms.deleteQuietly(dir);
+                fail("formatting the Kafka storage failed; its log:\n" + ServerJvms.read(formatLog));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -119,33 +116,11 @@ final class KafkaBroker implements AutoCloseable {
         return bytes;
     }
 
-    private static Process launch(List<Path> classPath, Path dir, Path logFile, String main, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"));
-        command.add("-cp");
-        command.add(String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()));
-        command.add(main);
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("GRAYLANE_") || key.equals("JAVA_TOOL_OPTIONS")
-                || key.equals("JDK_JAVA_OPTIONS") || key.equals("_JAVA_OPTIONS") || key.startsWith("KAFKA_"));
-        try {
-            Files.createDirectories(logFile.getParent());
-            return builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
-        }
-    }
-
     private void awaitStarted() {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (!read(logFile).contains(READY)) {
+        while (!ServerJvms.read(logFile).contains(READY)) {
             if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                String log = read(logFile);
+                String log = ServerJvms.read(logFile);
                 close();
                 fail("the Kafka broker did not start within " + STARTUP_TIMEOUT + "; its log:\n" + log);
             }
@@ -164,39 +139,20 @@ final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    private static Process launch(List<Path> classPath, Path dir, Path logFile, String main, String... args) {
+        return ServerJvms.launch(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties")), classPath, logFile,
+                key -> key.startsWith("KAFKA_"), main, args);
+    }
+
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        deleteQuietly(dir);
+        ServerJvms.stop(process);
+        ServerJvms.deleteQuietly(dir);
     }
 
     @Override
     public String toString() {
         return "Kafka broker (pid " + process.pid() + ", " + bootstrap() + ", log " + logFile + ")";
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // left for the OS's temporary-file cleanup
-        }
     }
 }

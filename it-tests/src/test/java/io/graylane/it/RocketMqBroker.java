@@ -11,11 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * A RocketMQ name server and a single broker (5.x, which serves 4.9 and 5.x remoting clients), each in its own JVM
@@ -107,7 +105,7 @@ final class RocketMqBroker implements AutoCloseable {
         try {
             if (!process.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                fail("creating the topics " + List.of(topics) + " failed; the log:\n" + tail(read(log)));
+                fail("creating the topics " + List.of(topics) + " failed; the log:\n" + tail(ServerJvms.read(log)));
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -135,37 +133,12 @@ final class RocketMqBroker implements AutoCloseable {
         }
     }
 
-    private static Process launch(List<Path> classPath, Path dir, Path logFile, String main, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-XX:MaxDirectMemorySize=128m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-Drocketmq.home.dir=" + dir);
-        command.add("-Duser.home=" + dir); // the servers' own log files go to ~/logs/rocketmqlogs
-        command.add("-cp");
-        command.add(String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()));
-        command.add(main);
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("GRAYLANE_") || key.equals("JAVA_TOOL_OPTIONS")
-                || key.equals("JDK_JAVA_OPTIONS") || key.equals("_JAVA_OPTIONS") || key.startsWith("ROCKETMQ_")
-                || key.equals("NAMESRV_ADDR"));
-        try {
-            Files.createDirectories(logFile.getParent());
-            return builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
-        }
-    }
-
     private void await(Path logFile, String ready, String what) {
         Process process = processes.get(processes.size() - 1);
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (!read(logFile).contains(ready)) {
+        while (!ServerJvms.read(logFile).contains(ready)) {
             if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                fail(what + " did not start within " + STARTUP_TIMEOUT + "; its log:\n" + tail(read(logFile)));
+                fail(what + " did not start within " + STARTUP_TIMEOUT + "; its log:\n" + tail(ServerJvms.read(logFile)));
             }
             try {
                 process.waitFor(100, TimeUnit.MILLISECONDS);
@@ -181,22 +154,17 @@ final class RocketMqBroker implements AutoCloseable {
         return "127.0.0.1:" + namesrvPort;
     }
 
+    private static Process launch(List<Path> classPath, Path dir, Path logFile, String main, String... args) {
+        // user.home: the servers' own log files go to ~/logs/rocketmqlogs
+        return ServerJvms.launch(List.of("-Xmx256m", "-XX:MaxDirectMemorySize=128m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Drocketmq.home.dir=" + dir, "-Duser.home=" + dir), classPath, logFile,
+                key -> key.startsWith("ROCKETMQ_") || key.equals("NAMESRV_ADDR"), main, args);
+    }
+
     @Override
     public void close() {
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            Process process = processes.get(i);
-            process.destroy();
-            try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        deleteQuietly(dir);
+        for (int i = processes.size() - 1; i >= 0; i--) ServerJvms.stop(processes.get(i));
+        ServerJvms.deleteQuietly(dir);
     }
 
     @Override
@@ -207,21 +175,5 @@ final class RocketMqBroker implements AutoCloseable {
 
     private static String tail(String log) {
         return log.length() > 20_000 ? log.substring(log.length() - 20_000) : log;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // left for the OS's temporary-file cleanup
-        }
     }
 }
