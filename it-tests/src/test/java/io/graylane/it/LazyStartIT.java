@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * graylane starts Byte Buddy only in a JVM that loads a library it instruments: a JVM without one pays for the agent's
@@ -69,9 +70,12 @@ class LazyStartIT {
         assertHeaderOnce(Echo.downstream(response), REQUEST_ID, requestId, response);
     }
 
-    @Test
-    void aJvmWithoutAnInstrumentedLibraryNeverLoadsByteBuddy() throws Exception {
+    /** Also with the shadow write guard on, which adds the JDBC rules (any class name). */
+    @ParameterizedTest(name = "graylane.shadow.guard={0}")
+    @ValueSource(strings = {"off", "all"})
+    void aJvmWithoutAnInstrumentedLibraryNeverLoadsByteBuddy(String guard) throws Exception {
         Process process = new ProcessBuilder(Artifacts.java(), "-javaagent:" + Artifacts.agentJar(),
+                "-Dgraylane.shadow.guard=" + guard,
                 "-Dgraylane.log.level=debug", "-Xlog:class+load", "-cp", launcherJar().toString(),
                 NestedLauncher.class.getName()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

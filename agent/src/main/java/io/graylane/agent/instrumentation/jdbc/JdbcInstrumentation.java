@@ -35,6 +35,16 @@ public final class JdbcInstrumentation implements InstrumentationModule {
         return Hook.JDBC;
     }
 
+    /**
+     * Shadow work only arrives through an inbound hook, which starts instrumentation; the drivers' classes loaded
+     * before are picked up then. (As a leader, its any-name rules would start instrumentation, and load Byte Buddy, at
+     * start-up in every JVM with the guard on.)
+     */
+    @Override
+    public boolean followsOtherModules() {
+        return true;
+    }
+
     @Override
     public void extend(Rules rules, Advices advices) {
         Config config = Traffic.config();
@@ -42,18 +52,18 @@ public final class JdbcInstrumentation implements InstrumentationModule {
         rules
                 .type(TypeFilter.anyName().declaring("prepareStatement"), not(isInterface()).and(hasSuperType(named(CONNECTION))),
                         ClassLoaders.canSee(CONNECTION))
-                .transform(advices.advice(hook(), named("prepareStatement").and(takesArgument(0, String.class))
+                .transform(advices.advice(hook(), named("prepareStatement").and(takesArgument(0, named("java.lang.String")))
                         .and(not(isAbstract())), PACKAGE + "ConnectionPrepareStatementAdvice"))
                 .type(TypeFilter.anyName().declaring("prepareCall"), not(isInterface()).and(hasSuperType(named(CONNECTION))),
                         ClassLoaders.canSee(CONNECTION))
-                .transform(advices.advice(hook(), named("prepareCall").and(takesArgument(0, String.class))
+                .transform(advices.advice(hook(), named("prepareCall").and(takesArgument(0, named("java.lang.String")))
                         .and(not(isAbstract())), PACKAGE + "ConnectionPrepareStatementAdvice"));
         // one rule per method name, each only for classes that declare it, so no method gets the advice twice
         for (String method : new String[] {"execute", "executeQuery", "executeUpdate", "executeLargeUpdate"}) {
             rules
                     .type(TypeFilter.anyName().declaring(method), not(isInterface()).and(hasSuperType(named(STATEMENT))),
                             ClassLoaders.canSee(STATEMENT))
-                    .transform(advices.advice(hook(), named(method).and(takesArgument(0, String.class)).and(not(isAbstract())),
+                    .transform(advices.advice(hook(), named(method).and(takesArgument(0, named("java.lang.String"))).and(not(isAbstract())),
                             PACKAGE + "StatementExecuteAdvice"))
                     .transform(advices.advice(hook(), named(method).and(takesArguments(0)).and(not(isAbstract())),
                             PACKAGE + "PreparedStatementExecuteAdvice"));

@@ -1,6 +1,7 @@
 package io.graylane.agent.instrumentation.reactor;
 
 import io.graylane.agent.Advices;
+import io.graylane.agent.ClassLoaders;
 import io.graylane.agent.InstrumentationModule;
 import io.graylane.agent.Rules;
 import io.graylane.agent.TypeFilter;
@@ -57,8 +58,10 @@ public final class ReactorInstrumentation implements InstrumentationModule {
                 .transform(subscribe)
                 // a Flux or Mono of another library (Reactor Netty's reads and connections, Spring's publishers), its
                 // operators too: one may hand signals on from a thread of its own
+                // (only in loaders that see reactor-core: without that gate, any class loaded anywhere would pass the
+                // name test, so every JVM would start instrumenting, and load Byte Buddy, at start-up)
                 .type(TypeFilter.anyName().declaring(SUBSCRIBE_DESCRIPTOR),
-                        not(nameStartsWith(PUBLISHERS)).and(concretePublisher()))
+                        not(nameStartsWith(PUBLISHERS)).and(concretePublisher()), ClassLoaders.canSee(PUBLISHERS + "Flux"))
                 .transform(helpers)
                 .transform(subscribe)
                 .named("reactor.core.scheduler.Schedulers")

@@ -60,9 +60,9 @@ public final class RocketMqInstrumentation implements InstrumentationModule {
                     .transform(advices.advice(hook(), named("send").and(isPublic())
                             .and(returns(named("org.apache.rocketmq.client.producer.SendResult")))
                             .and(takesArgument(0, named(MESSAGE)))
-                            .and(takesArguments(2).and(takesArgument(1, long.class))
-                                    .or(takesArguments(3).and(takesArgument(2, long.class)))
-                                    .or(takesArguments(4).and(takesArgument(3, long.class)))),
+                            .and(takesArguments(2).and(takesArgument(1, named("long")))
+                                    .or(takesArguments(3).and(takesArgument(2, named("long"))))
+                                    .or(takesArguments(4).and(takesArgument(3, named("long"))))),
                             PACKAGE + "ProducerSyncSendGuardAdvice"));
         }
         producer
@@ -72,7 +72,7 @@ public final class RocketMqInstrumentation implements InstrumentationModule {
                         not(isInterface()).and(hasSuperType(named(SEND_CALLBACK))), ClassLoaders.canSee(SEND_CALLBACK))
                 .transform(advices.advice(hook(), not(isAbstract()).and(takesArguments(1)).and(
                         named("onSuccess").and(takesArgument(0, named("org.apache.rocketmq.client.producer.SendResult")))
-                                .or(named("onException").and(takesArgument(0, Throwable.class)))),
+                                .or(named("onException").and(takesArgument(0, named("java.lang.Throwable"))))),
                         PACKAGE + "SendCallbackAdvice"))
                 .type(TypeFilter.anyName().declaring("consumeMessage"),
                         not(isInterface()).and(hasSuperType(named(LISTENER + "MessageListenerConcurrently")
