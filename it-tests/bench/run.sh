@@ -9,6 +9,7 @@
 #                             a servlet filter keeps them in a ThreadLocal, an OkHttp interceptor adds them), the floor
 #                             graylane is judged against (servlet chain only)
 #     graylane                the graylane agent (defaults, local lane "base")
+#     graylane-b              graylane from another agent jar (--agent-b), to judge a change within one run
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
 #     graylane-mirror-compare graylane mirroring every request to a sink and comparing the answers (graylane.mirror.compare,
 #                             the sink also the secondary, answering JSON)  (only where mirroring works)
@@ -38,6 +39,8 @@
 #   --configs LIST      comma-separated subset of the configurations above (default: all)
 #   --jvm-opts "OPTS"   JVM options of front and backend (default "-Xms512m -Xmx512m")
 #   --java PATH         java launcher for the services (default: $JAVA_HOME/bin/java, else java)
+#   --agent-b JAR       the agent jar of configuration graylane-b (for example one built from the commit before a
+#                       change: git worktree add ../before HEAD~1 && mvn -B -q -f ../before -DskipTests package)
 #   --pin               pin the front to CPU 0 and everything else (backend, sink, wrk) to CPU 1 (taskset), so the
 #                       front's CPU per request is not shared with the load generator or the backend
 #   --build             rebuild (mvn -B -q -DskipTests package) even if the jars exist
@@ -52,7 +55,7 @@ rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
 configs=none,manual,graylane,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-build=false note="" chain=servlet pin=false calls=1
+build=false note="" chain=servlet pin=false calls=1 agent_b=""
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift ;;
@@ -66,6 +69,7 @@ while (($#)); do
     --calls) calls=$2; shift ;;
     --jvm-opts) jvm_opts=$2; shift ;;
     --java) java_bin=$2; shift ;;
+    --agent-b) agent_b=$(realpath "$2"); shift ;;
     --build) build=true ;;
     --pin) pin=true ;;
     --note) note=$2; shift ;;
@@ -125,6 +129,7 @@ agent_args() {
     none) args=() ;;
     manual) args=(-Dsamples.manual-propagation=true) ;;
     graylane) args=("-javaagent:$agent") ;;
+    graylane-b) args=("-javaagent:$agent_b") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                 "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
     graylane-mirror-compare) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
@@ -197,6 +202,9 @@ if has graylane-mirror-sink || has graylane-mirror-compare || has graylane-mirro
     drop graylane-mirror-compare
     drop graylane-mirror-absent
   fi
+fi
+if has graylane-b && [[ ! -f $agent_b ]]; then
+  die "configuration graylane-b needs --agent-b JAR (an agent jar that exists)"
 fi
 if [[ $chain != servlet ]] && has manual; then
   log "skipped: manual (hand-written forwarding exists in the servlet chain's samples only)"
