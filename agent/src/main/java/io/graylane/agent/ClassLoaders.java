@@ -2,6 +2,7 @@ package io.graylane.agent;
 
 import net.bytebuddy.matcher.ElementMatcher;
 
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -19,23 +20,32 @@ public final class ClassLoaders {
         return new ElementMatcher<ClassLoader>() {
             // weak keys: an entry lives as long as its class loader, so the map is bounded by live loaders
             private final Map<ClassLoader, Boolean> seen = new WeakHashMap<>();
+            /** The loader asked last and its answer: classes load in long runs from one loader, asked without a lock. */
+            private volatile Answer last;
 
             @Override
             public boolean matches(ClassLoader loader) {
                 if (loader == null) return false;
+                Answer answer = last;
+                if (answer != null && answer.loader.get() == loader) return answer.found;
+                Boolean known;
                 synchronized (seen) {
-                    Boolean known = seen.get(loader);
-                    if (known != null) return known;
+                    known = seen.get(loader);
                 }
                 boolean found;
-                try {
-                    found = loader.getResource(resource) != null;
-                } catch (RuntimeException e) {
-                    found = false;
+                if (known != null) {
+                    found = known;
+                } else {
+                    try {
+                        found = loader.getResource(resource) != null;
+                    } catch (RuntimeException e) {
+                        found = false;
+                    }
+                    synchronized (seen) {
+                        seen.put(loader, found);
+                    }
                 }
-                synchronized (seen) {
-                    seen.put(loader, found);
-                }
+                last = new Answer(loader, found);
                 return found;
             }
 
@@ -44,5 +54,16 @@ public final class ClassLoaders {
                 return "canSee(" + className + ")";
             }
         };
+    }
+
+    /** A loader, held weakly (an undeployed application's loader must be collectable), and whether it sees the class. */
+    private static final class Answer {
+        final WeakReference<ClassLoader> loader;
+        final boolean found;
+
+        Answer(ClassLoader loader, boolean found) {
+            this.loader = new WeakReference<>(loader);
+            this.found = found;
+        }
     }
 }

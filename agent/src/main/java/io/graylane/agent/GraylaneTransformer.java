@@ -16,6 +16,7 @@ import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
 
     private final Instrumentation instrumentation;
     private final Rules.Rule[] rules;
+    /** The rules whose filter names the classes it lets through, by internal name, each array in rule order. */
+    private final Map<String, Rules.Rule[]> rulesByName;
+    /** The other rules, in order: their filters test every class. */
+    private final Rules.Rule[] rulesTestingEveryName;
     private final TypePoolCache pools;
     private final ReadEdges readEdges;
 
@@ -57,6 +62,25 @@ final class GraylaneTransformer implements ClassFileTransformer {
     GraylaneTransformer(Instrumentation instrumentation, List<Rules.Rule> rules, TypePoolCache pools, ReadEdges readEdges) {
         this.instrumentation = instrumentation;
         this.rules = rules.toArray(new Rules.Rule[0]);
+        Map<String, List<Rules.Rule>> byName = new HashMap<>();
+        List<Rules.Rule> testingEveryName = new ArrayList<>();
+        for (Rules.Rule rule : rules) {
+            Set<String> names = rule.filter.names();
+            if (names == null) {
+                testingEveryName.add(rule);
+                continue;
+            }
+            for (String name : names) {
+                List<Rules.Rule> named = byName.get(name);
+                if (named == null) byName.put(name, named = new ArrayList<>(1));
+                named.add(rule);
+            }
+        }
+        this.rulesByName = new HashMap<>();
+        for (Map.Entry<String, List<Rules.Rule>> entry : byName.entrySet()) {
+            rulesByName.put(entry.getKey(), entry.getValue().toArray(new Rules.Rule[0]));
+        }
+        this.rulesTestingEveryName = testingEveryName.toArray(new Rules.Rule[0]);
         this.pools = pools;
         this.readEdges = readEdges;
     }
@@ -84,8 +108,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String name = internalName(type);
             if (name == null || isIgnored(name)) continue;
-            for (Rules.Rule rule : rules) {
-                if (!rule.follower && mayMatch(rule, name, type)) return type.getName();
+            List<Rules.Rule> candidates = candidates(name, type.getClassLoader(), null);
+            if (candidates == null) continue;
+            for (Rules.Rule rule : candidates) {
+                if (!rule.follower) return type.getName();
             }
         }
         return null;
@@ -96,18 +122,11 @@ final class GraylaneTransformer implements ClassFileTransformer {
                             ProtectionDomain protectionDomain, byte[] classFile) {
         if (className == null) return null;
         try {
-            List<Rules.Rule> candidates = null;
-            boolean leader = false;
-            for (Rules.Rule rule : rules) {
-                if (!rule.filter.matchesName(className)) continue;
-                if (rule.loaders != null && !matchesLoader(rule, loader)) continue;
-                if (classBeingRedefined == null && !rule.filter.matchesClassFile(classFile)) continue;
-                if (candidates == null) candidates = new ArrayList<>(2);
-                candidates.add(rule);
-                leader |= !rule.follower;
-            }
+            List<Rules.Rule> candidates = candidates(className, loader, classBeingRedefined == null ? classFile : null);
             if (candidates == null || isIgnored(className)) return null;
             if (!active) {
+                boolean leader = false;
+                for (Rules.Rule rule : candidates) leader |= !rule.follower;
                 // a follower's class is picked up when instrumentation starts, if it ever does; so is a class that
                 // another agent retransforms (starting here would retransform classes inside that retransformation)
                 if (!leader || classBeingRedefined != null) return null;
@@ -242,9 +261,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
     }
 
     private boolean matchesLoaded(String name, Class<?> type) {
+        List<Rules.Rule> candidates = candidates(name, type.getClassLoader(), null);
+        if (candidates == null) return false;
         TypeDescription description = null;
-        for (Rules.Rule rule : rules) {
-            if (!mayMatch(rule, name, type)) continue;
+        for (Rules.Rule rule : candidates) {
             if (rule.type == null) return instrumentation.isModifiableClass(type);
             try {
                 if (description == null) description = TypeDescription.ForLoadedType.of(type);
@@ -256,8 +276,33 @@ final class GraylaneTransformer implements ClassFileTransformer {
         return false;
     }
 
-    private boolean mayMatch(Rules.Rule rule, String internalName, Class<?> type) {
-        return rule.filter.matchesName(internalName) && (rule.loaders == null || matchesLoader(rule, type.getClassLoader()));
+    /**
+     * The rules, in order, whose filter and class-loader gate let a class through, or null: the test every loading class
+     * takes. A rule that names its classes is looked up by the class's name; only the others test the name.
+     *
+     * @param classFile the class file to test, or null to leave it untested (a class already loaded)
+     */
+    private List<Rules.Rule> candidates(String internalName, ClassLoader loader, byte[] classFile) {
+        Rules.Rule[] named = rulesByName.get(internalName);
+        Rules.Rule[] testing = rulesTestingEveryName;
+        List<Rules.Rule> found = null;
+        int n = 0;
+        int t = 0;
+        while (true) {
+            Rules.Rule rule;
+            if (named != null && n < named.length && (t == testing.length || named[n].index < testing[t].index)) {
+                rule = named[n++];
+            } else if (t < testing.length) {
+                rule = testing[t++];
+            } else {
+                return found;
+            }
+            if (!rule.filter.matchesName(internalName)) continue;
+            if (rule.loaders != null && !matchesLoader(rule, loader)) continue;
+            if (classFile != null && !rule.filter.matchesClassFile(classFile)) continue;
+            if (found == null) found = new ArrayList<>(2);
+            found.add(rule);
+        }
     }
 
     private static boolean matchesLoader(Rules.Rule rule, ClassLoader loader) {

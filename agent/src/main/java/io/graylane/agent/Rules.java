@@ -57,7 +57,7 @@ public final class Rules {
 
     private Rule add(TypeFilter filter, ElementMatcher<? super TypeDescription> type, ElementMatcher<? super ClassLoader> loaders) {
         if (hook == null) throw new IllegalStateException("rules are added on behalf of a module");
-        Rule rule = new Rule(this, hook, follower, filter, type, loaders);
+        Rule rule = new Rule(this, all.size(), hook, follower, filter, type, loaders);
         all.add(rule);
         return rule;
     }
@@ -65,6 +65,8 @@ public final class Rules {
     /** One kind of type and what is done to it. */
     public static final class Rule {
         private final Rules rules;
+        /** Its place among all rules: rules that match the same type are applied in this order. */
+        final int index;
         final Hook hook;
         /** A rule of a module that {@linkplain InstrumentationModule#followsOtherModules() follows the others}. */
         final boolean follower;
@@ -75,9 +77,10 @@ public final class Rules {
         final ElementMatcher<? super ClassLoader> loaders;
         final List<TypeTransformer> transformers = new ArrayList<>();
 
-        private Rule(Rules rules, Hook hook, boolean follower, TypeFilter filter, ElementMatcher<? super TypeDescription> type,
+        private Rule(Rules rules, int index, Hook hook, boolean follower, TypeFilter filter, ElementMatcher<? super TypeDescription> type,
                      ElementMatcher<? super ClassLoader> loaders) {
             this.rules = rules;
+            this.index = index;
             this.hook = hook;
             this.follower = follower;
             this.filter = filter;
@@ -112,12 +115,7 @@ public final class Rules {
             return rules.type(filter, type, loaders);
         }
 
-        /** Whether this rule may apply to a class of this internal name in this loader (no class file needed). */
-        boolean mayMatch(String internalName, ClassLoader loader) {
-            return filter.matchesName(internalName) && (loaders == null || loaders.matches(loader));
-        }
-
-        /** Whether this rule applies to the described type (after {@link #mayMatch}). */
+        /** Whether this rule applies to the described type (after its filter and class-loader gate let it through). */
         boolean matches(TypeDescription description) {
             return type == null || type.matches(description);
         }

@@ -18,7 +18,7 @@ public final class TypeFilter {
     private final String prefix;
     /** Internal form, or null. */
     private final String infix;
-    /** A CONSTANT_Utf8 entry (tag, length, bytes) that the class file must hold, or null. */
+    /** The bytes of a CONSTANT_Utf8 entry (modified UTF-8, as in the class file) that the class file must hold, or null. */
     private final byte[] constant;
 
     private TypeFilter(Set<String> names, String prefix, String infix, byte[] constant) {
@@ -56,13 +56,12 @@ public final class TypeFilter {
      * class declares, this turns away every class that could not receive it.
      */
     public TypeFilter declaring(String member) {
-        byte[] utf8 = member.getBytes(StandardCharsets.UTF_8);
-        byte[] entry = new byte[utf8.length + 3];
-        entry[0] = 1; // CONSTANT_Utf8
-        entry[1] = (byte) (utf8.length >>> 8);
-        entry[2] = (byte) utf8.length;
-        System.arraycopy(utf8, 0, entry, 3, utf8.length);
-        return new TypeFilter(names, prefix, infix, entry);
+        return new TypeFilter(names, prefix, infix, member.getBytes(StandardCharsets.UTF_8)); // member names are ASCII
+    }
+
+    /** The internal names this filter lets through, or null when it tests names otherwise. */
+    Set<String> names() {
+        return names;
     }
 
     /** Whether a class of this internal name ({@code a/b/C$D}) may be one of the rule's. */
@@ -74,26 +73,62 @@ public final class TypeFilter {
 
     /** Whether these class file bytes may be one of the rule's (only called when the name matched). */
     boolean matchesClassFile(byte[] classFile) {
-        return constant == null || contains(classFile, constant);
+        return constant == null || holdsUtf8(classFile, constant);
     }
 
     private static String internal(String binaryName) {
         return binaryName.replace('.', '/');
     }
 
-    private static boolean contains(byte[] data, byte[] pattern) {
-        byte first = pattern[0];
-        byte second = pattern[1];
-        int last = data.length - pattern.length;
-        outer:
-        for (int i = 0; i <= last; i++) {
-            if (data[i] != first || data[i + 1] != second) continue;
-            for (int j = 2; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) continue outer;
+    /**
+     * Whether the constant pool of {@code classFile} has a CONSTANT_Utf8 entry of exactly these bytes. The walk visits
+     * each constant once and compares only entries of the same length; it stops at the end of the pool, before the
+     * class's fields and code. Bytes it cannot read as a constant pool (a tag it does not know, a truncated file) may
+     * hold the entry: Byte Buddy then decides.
+     */
+    static boolean holdsUtf8(byte[] classFile, byte[] utf8) {
+        try {
+            int count = u2(classFile, 8);
+            int at = 10;
+            for (int index = 1; index < count; index++) {
+                switch (classFile[at]) {
+                    case 1: // Utf8
+                        int length = u2(classFile, at + 1);
+                        if (length == utf8.length && equalAt(classFile, at + 3, utf8)) return true;
+                        at += 3 + length;
+                        break;
+                    case 7: case 8: case 16: case 19: case 20: // Class, String, MethodType, Module, Package
+                        at += 3;
+                        break;
+                    case 15: // MethodHandle
+                        at += 4;
+                        break;
+                    case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: // Integer ... InvokeDynamic
+                        at += 5;
+                        break;
+                    case 5: case 6: // Long, Double: two slots
+                        at += 9;
+                        index++;
+                        break;
+                    default:
+                        return true;
+                }
             }
+            return false;
+        } catch (ArrayIndexOutOfBoundsException truncated) {
             return true;
         }
-        return false;
+    }
+
+    private static int u2(byte[] data, int at) {
+        return (data[at] & 0xFF) << 8 | data[at + 1] & 0xFF;
+    }
+
+    private static boolean equalAt(byte[] data, int at, byte[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            if (data[at + i] != expected[i]) return false;
+        }
+        return true;
     }
 
     @Override
@@ -102,7 +137,7 @@ public final class TypeFilter {
         if (names != null) text.append("names ").append(names).append(' ');
         if (prefix != null) text.append("prefix ").append(prefix).append(' ');
         if (infix != null) text.append("containing ").append(infix).append(' ');
-        if (constant != null) text.append("declaring ").append(new String(constant, 3, constant.length - 3, StandardCharsets.UTF_8));
+        if (constant != null) text.append("declaring ").append(new String(constant, StandardCharsets.UTF_8));
         return text.append(')').toString();
     }
 }

@@ -5,13 +5,17 @@ import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
 
 import java.lang.ref.WeakReference;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
  * Type descriptions resolved while matching (super classes and interfaces of every class that
- * loads) are kept per class loader, so each is parsed once rather than once per subclass. The
- * loader is held weakly and each cache softly: the memory goes back to the application under pressure.
+ * loads) are kept per class loader, so the types many classes share are parsed once rather than once
+ * per subclass. A description holds a token for every method and field of its type (Reactor's Flux
+ * alone has hundreds): each loader keeps only the {@value #TYPES_PER_LOADER} it used last, which holds
+ * the shared super types and keeps graylane's heap small (about 7 MB of descriptions stayed alive on a
+ * WebFlux service when they were kept until memory ran short). The loader is held weakly.
  * Nothing reachable from a cache may hold its loader strongly, or the weak key would never clear and an
  * undeployed web application would stay in memory: a cache refers to its loader weakly, and the pools that
  * fill it (whose type descriptions keep them) must read class files through a weakly referencing
@@ -24,6 +28,9 @@ import java.util.WeakHashMap;
  * asked for a type whose class file it does not have, which in practice means a type already defined.
  */
 final class TypePoolCache {
+
+    /** How many type descriptions each class loader's cache keeps, the most recently used. */
+    static final int TYPES_PER_LOADER = 64;
 
     /** Made with the first type described (Byte Buddy's classes load no earlier). */
     private TypePool.CacheProvider bootstrap;
@@ -51,7 +58,12 @@ final class TypePoolCache {
 
     /** The pool caches every resolution it makes: an unresolved one is replaced here, before it is cached. */
     private static final class WithLoadedTypeFallback implements TypePool.CacheProvider {
-        private final TypePool.CacheProvider cache = new TypePool.CacheProvider.Simple.UsingSoftReference();
+        private final Map<String, TypePool.Resolution> cache = new LinkedHashMap<String, TypePool.Resolution>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TypePool.Resolution> eldest) {
+                return size() > TYPES_PER_LOADER;
+            }
+        };
         /** Weak: this cache is the value of its loader's entry in a weak map, which a strong reference would pin. */
         private final WeakReference<ClassLoader> classLoader;
 
@@ -61,7 +73,9 @@ final class TypePoolCache {
 
         @Override
         public TypePool.Resolution find(String name) {
-            return cache.find(name);
+            synchronized (cache) {
+                return cache.get(name);
+            }
         }
 
         @Override
@@ -74,12 +88,19 @@ final class TypePoolCache {
                     // stays unresolved
                 }
             }
-            return cache.register(name, resolution);
+            synchronized (cache) {
+                TypePool.Resolution known = cache.get(name);
+                if (known != null) return known; // another thread resolved it meanwhile: keep one description
+                cache.put(name, resolution);
+            }
+            return resolution;
         }
 
         @Override
         public void clear() {
-            cache.clear();
+            synchronized (cache) {
+                cache.clear();
+            }
         }
     }
 }
