@@ -149,9 +149,10 @@ cpu_ticks() { local f; read -r -a f <"/proc/$1/stat"; echo $((f[13] + f[14])); }
 jit_ticks() {
   local t comm f out=""
   for t in /proc/"$1"/task/*; do
-    comm=$(<"$t/comm" 2>/dev/null) || continue
+    # read, not $(<FILE 2>/dev/null): with a second redirection that is no longer bash's file read and yields nothing
+    IFS= read -r comm <"$t/comm" 2>/dev/null || continue
     [[ $comm == C[12]" CompilerThre"* ]] || continue
-    f=$(<"$t/stat" 2>/dev/null) || continue
+    IFS= read -r f <"$t/stat" 2>/dev/null || continue
     f=${f##*) }; read -r -a f <<<"$f"
     out+="${t##*/}:$((f[11] + f[12])) "
   done

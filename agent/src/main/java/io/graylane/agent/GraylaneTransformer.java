@@ -141,9 +141,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
 
     private byte[] apply(List<Rules.Rule> candidates, ClassLoader loader, String name, Class<?> classBeingRedefined,
                          ProtectionDomain protectionDomain, byte[] classFile) {
+        long start = Log.isDebug() ? System.nanoTime() : 0;
+        ClassFileInTransformation own = new ClassFileInTransformation(name, classFile);
         try {
-            ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
-                    ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader));
+            ClassFileLocator locator = new ClassFileLocator.Compound(own, ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader));
             TypePool pool = pools.typePool(locator, loader);
             TypeDescription type = pool.describe(name).resolve();
             // a loaded class is matched as it is now, with what another agent may have changed in it; its methods are
@@ -167,7 +168,10 @@ final class GraylaneTransformer implements ClassFileTransformer {
                 else readEdges.assureFor(loader, name);
             }
             byte[] transformed = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
-            if (Log.isDebug()) Log.debug("instrumented " + name + (classBeingRedefined != null ? " (retransformed)" : ""));
+            if (Log.isDebug()) {
+                Log.debug("instrumented " + name + (classBeingRedefined != null ? " (retransformed)" : "") + " in "
+                        + (System.nanoTime() - start) / 100_000 / 10.0 + " ms");
+            }
             return transformed;
         } catch (Throwable failure) {
             if (failure instanceof TypePool.Resolution.NoSuchTypeException) {
@@ -178,6 +182,34 @@ final class GraylaneTransformer implements ClassFileTransformer {
                 Log.warn("could not instrument " + name + ": " + failure);
             }
             return null;
+        } finally {
+            own.close();
+        }
+    }
+
+    /**
+     * The class file of the class being transformed, for the time of its transformation. The pool that reads it stays
+     * reachable from every type description it makes, and the loader's cache keeps those (the class's super types):
+     * holding the bytes for good would keep one class file alive per cached description.
+     */
+    private static final class ClassFileInTransformation implements ClassFileLocator {
+        private final String name;
+        private volatile byte[] classFile;
+
+        ClassFileInTransformation(String name, byte[] classFile) {
+            this.name = name;
+            this.classFile = classFile;
+        }
+
+        @Override
+        public Resolution locate(String typeName) {
+            byte[] bytes = classFile;
+            return bytes != null && name.equals(typeName) ? new Resolution.Explicit(bytes) : new Resolution.Illegal(typeName);
+        }
+
+        @Override
+        public void close() {
+            classFile = null;
         }
     }
 
