@@ -32,7 +32,8 @@
 #   --rounds N          rounds, each runs every configuration once (default 3)
 #   --duration S        measured seconds per configuration and round (default 30)
 #   --warmup S          warm-up seconds before each measurement, same load, discarded (default 40: on 2 cores the
-#                       JIT still compiles Jetty and OkHttp code 20 s into the load)
+#                       JIT still compiles Jetty and OkHttp code 20 s into the load; the pinned WebFlux front needs 90,
+#                       see the front's JIT share in the results)
 #   --connections C     concurrent wrk connections (default 16)
 #   --wrk-threads T     wrk threads (default 1: the machine is shared with the two JVMs under test)
 #   --start-runs N      hello-world start runs per configuration (default 10)
