@@ -14,8 +14,9 @@ import java.util.WeakHashMap;
  * loads) are kept per class loader, so the types many classes share are parsed once rather than once
  * per subclass. A description holds a token for every method and field of its type (Reactor's Flux
  * alone has hundreds): each loader keeps only the {@value #TYPES_PER_LOADER} it used last, which holds
- * the shared super types and keeps graylane's heap small (about 7 MB of descriptions stayed alive on a
- * WebFlux service when they were kept until memory ran short). The loader is held weakly.
+ * the shared super types and keeps graylane's heap small (on a WebFlux service the live heap with the
+ * agent went from 20.2 to 17.7 MB, against 12.9 MB without it, when descriptions were no longer kept
+ * until memory ran short). The loader is held weakly.
  * Nothing reachable from a cache may hold its loader strongly, or the weak key would never clear and an
  * undeployed web application would stay in memory: a cache refers to its loader weakly, and the pools that
  * fill it (whose type descriptions keep them) must read class files through a weakly referencing
