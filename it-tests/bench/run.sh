@@ -11,6 +11,7 @@
 #     graylane                the graylane agent (defaults, local lane "base")
 #     graylane-b              graylane from another agent jar (--agent-b), to judge a change within one run
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
+#     graylane-b-mirror-sink  the same with the agent jar of graylane-b (--agent-b), to judge a mirror change
 #     graylane-mirror-compare graylane mirroring every request to a sink and comparing the answers (graylane.mirror.compare,
 #                             the sink also the secondary, answering JSON)  (only where mirroring works)
 #     graylane-mirror-absent  graylane mirroring to a port where nothing listens (only where mirroring works)
@@ -133,6 +134,8 @@ agent_args() {
     graylane-b) args=("-javaagent:$agent_b") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                 "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
+    graylane-b-mirror-sink) args=("-javaagent:$agent_b" -Dgraylane.mirror.enabled=true
+                                  "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
     graylane-mirror-compare) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                    "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port" -Dgraylane.mirror.compare=true
                                    "-Dgraylane.mirror.secondary=http://127.0.0.1:$sink_port") ;;
@@ -183,7 +186,7 @@ clk_tck=$(getconf CLK_TCK)
 # ---- which configurations can run --------------------------------------------------------------
 
 # mirroring is measured only where graylane.mirror.enabled=true really copies requests
-if has graylane-mirror-sink || has graylane-mirror-compare || has graylane-mirror-absent; then
+if has graylane-mirror-sink || has graylane-b-mirror-sink || has graylane-mirror-compare || has graylane-mirror-absent; then
   start_sink probe-sink
   port=$(free_port)
   launch probe-front "http://127.0.0.1:$port/health" -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" \
@@ -199,14 +202,15 @@ if has graylane-mirror-sink || has graylane-mirror-compare || has graylane-mirro
   stop_services
   if [[ $copies -eq 0 ]]; then
     log "skipped: mirroring not available (with graylane.mirror.enabled=true no request reached the mirror target);" \
-        "graylane-mirror-sink, graylane-mirror-compare and graylane-mirror-absent are not measured"
+        "graylane-mirror-sink, graylane-b-mirror-sink, graylane-mirror-compare and graylane-mirror-absent are not measured"
     drop graylane-mirror-sink
+    drop graylane-b-mirror-sink
     drop graylane-mirror-compare
     drop graylane-mirror-absent
   fi
 fi
-if has graylane-b && [[ ! -f $agent_b ]]; then
-  die "configuration graylane-b needs --agent-b JAR (an agent jar that exists)"
+if { has graylane-b || has graylane-b-mirror-sink; } && [[ ! -f $agent_b ]]; then
+  die "configurations graylane-b and graylane-b-mirror-sink need --agent-b JAR (an agent jar that exists)"
 fi
 if [[ $chain != servlet ]] && has manual; then
   log "skipped: manual (hand-written forwarding exists in the servlet chain's samples only)"
@@ -239,7 +243,7 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
 # ---- hello-world start time --------------------------------------------------------------------
 
 hello_cfgs=()
-for c in "${cfgs[@]}"; do [[ $c == graylane-mirror-* || $c == manual* ]] || hello_cfgs+=("$c"); done  # manual: none
+for c in "${cfgs[@]}"; do [[ $c == graylane-*mirror-* || $c == manual* ]] || hello_cfgs+=("$c"); done  # manual: none
 log "hello-world start: ${hello_cfgs[*]} x $start_runs"
 for i in $(seq 0 "$start_runs"); do
   for c in "${hello_cfgs[@]}"; do
@@ -255,9 +259,10 @@ done
 # ---- the chain, configuration by configuration -------------------------------------------------
 
 probe_traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
+sinks() { [[ $1 == graylane-mirror-sink || $1 == graylane-b-mirror-sink || $1 == graylane-mirror-compare ]]; }  # CONFIG sends to a sink
 run_config() {  # ROUND CONFIG
   local round=$1 config=$2 tag="r$1-$2" base=${2%@*}  # base: what CONFIG@N runs
-  if [[ $base == graylane-mirror-sink ]]; then start_sink "$tag-sink"; fi
+  if [[ $base == graylane-mirror-sink || $base == graylane-b-mirror-sink ]]; then start_sink "$tag-sink"; fi
   if [[ $base == graylane-mirror-compare ]]; then start_sink "$tag-sink" --json; fi
   absent_port=$(free_port)  # nothing listens here
   agent_args "$config"
@@ -280,11 +285,11 @@ run_config() {  # ROUND CONFIG
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
   local f0 b0 f1 b1 j0 j1 s0=0 s1=0 copies0=0 copies1=0
-  [[ $base == graylane-mirror-sink || $base == graylane-mirror-compare ]] && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
+  sinks "$base" && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
   j0=$(jit_ticks "$f_pid") f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
   "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
   f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid") j1=$(jit_ticks "$f_pid")
-  [[ $base == graylane-mirror-sink || $base == graylane-mirror-compare ]] && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
+  sinks "$base" && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
   local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
   line=$(sed -n 's/^bench //p' "$run/$tag-wrk.txt")
@@ -312,7 +317,7 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" backend_first_ms "$b_first"
   record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
   record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
-  if [[ $base == graylane-mirror-sink || $base == graylane-mirror-compare ]]; then
+  if sinks "$base"; then
     record "$round" "$config" mirror_copies $((copies1 - copies0))
     if ((copies1 > copies0)); then
       record "$round" "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"

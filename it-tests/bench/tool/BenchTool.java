@@ -406,7 +406,8 @@ public final class BenchTool {
             case "manual" -> labelled && sameTraceparent ? null
                     : "the hand-written forwarding should forward label dev-x and the traceparent as sent";
             case "none" -> label == null && traceparent == null ? null : "without an agent nothing should be forwarded";
-            case "graylane", "graylane-b", "graylane-mirror-sink", "graylane-mirror-compare", "graylane-mirror-absent" ->
+            case "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink", "graylane-mirror-compare",
+                 "graylane-mirror-absent" ->
                     labelled && sameTraceparent ? null : "graylane should forward label dev-x and the traceparent as sent";
             case "otel" -> childSpan ? null : "OpenTelemetry should send a traceparent of the same trace with its own span id";
             case "otel+extension" -> childSpan && labelled ? null
@@ -493,9 +494,9 @@ public final class BenchTool {
                     false, List.of()),
             new Metric("sink_cpu_us", "Sink CPU per mirror copy, us (user+system; the sink shares the CPUs)", 1, false, List.of()));
 
-    /** The references every other configuration is paired with, round by round, when they ran (graylane-b: the agent
-     *  jar a change is judged against). */
-    private static final List<String> REFERENCES = List.of("none", "manual", "graylane-b");
+    /** The references every other configuration is paired with, round by round, when they ran (graylane-b and
+     *  graylane-b-mirror-sink: the agent jar a change is judged against). */
+    private static final List<String> REFERENCES = List.of("none", "manual", "graylane-b", "graylane-b-mirror-sink");
 
     private static int report(List<String> args) throws IOException {
         Path results = null;
@@ -618,7 +619,8 @@ public final class BenchTool {
     }
 
     private static int configRank(String config) {
-        List<String> order = Arrays.asList("none", "manual", "graylane", "graylane-b", "graylane-mirror-sink", "graylane-mirror-compare",
+        List<String> order = Arrays.asList("none", "manual", "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink",
+                "graylane-mirror-compare",
                 "graylane-mirror-absent", "otel",
                 "otel+extension");
         int i = order.indexOf(config.replaceFirst("@.*", "")); // CONFIG@N next to CONFIG

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * queue drops the copy and counts it), and only the sender threads ever touch the network: {@code graylane-mirror-1}
  * and {@code -2}, and up to {@code -8} while copies wait for a slow target. A request thread wakes a sender only when
  * that sender is asleep: while copies keep coming, the senders look at the queue every millisecond on their own, so
- * a busy service does not pay a thread wake-up (a system call on its request thread) for every copy. Nothing starts
+ * a busy service does not pay a thread wake-up (a system call on its request thread) for every copy. A sender sends the
+ * copies it finds waiting together, pipelined on its connection (see {@link ShadowClient#pipeline}). Nothing starts
  * until the first request is selected: no thread, no JMX (whose early initialisation breaks some applications).
  */
 public final class Mirror implements MirrorMBean {
@@ -39,13 +40,31 @@ public final class Mirror implements MirrorMBean {
     static final String COMPARATOR = "io.graylane.agent.compare.MirrorCompare";
     /** Senders started with the first copy. */
     static final int MIN_SENDERS = 2;
-    /** Most senders: each has one copy in flight, so a slow target is sent up to this many copies at a time. */
+    /**
+     * Most senders: each has one connection, on which the target answers one copy after another, so a slow target
+     * serves up to this many copies at a time.
+     */
     static final int MAX_SENDERS = 8;
     /**
      * A sender that takes a copy and still sees this many waiting (or half the queue's capacity, if less) starts
      * another sender, up to MAX_SENDERS.
      */
     static final int GROW_BACKLOG = 16;
+    /**
+     * Most copies a sender sends together, pipelined on its connection, and most bytes of bodies in one such batch
+     * (a larger copy goes alone). The first batch of two or more is a probe (PROBE_PIPELINE copies): a target that
+     * answers the first and not the second within the timeout does not take pipelined requests, and from then on
+     * every copy goes alone.
+     */
+    static final int MAX_PIPELINE = 16;
+    static final int PROBE_PIPELINE = 2;
+    private static final long MAX_BATCH_BYTES = 64 * 1024;
+    /**
+     * A sender whose last copy was answered after longer than this (or not at all within the timeout) sends its next
+     * copy alone: copies sent together wait for each other on one connection, and a slow or distant target is served
+     * faster by more senders (see GROW_BACKLOG).
+     */
+    private static final long SLOW_COPY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long SUMMARY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
     /** While active, a sender with nothing to send looks at the queue again after this long. */
@@ -84,6 +103,8 @@ public final class Mirror implements MirrorMBean {
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
     private final AtomicBoolean warnedDrop = new AtomicBoolean();
     private final AtomicBoolean warnedAbandon = new AtomicBoolean();
+    /** Copies a sender may send together: PROBE_PIPELINE until the target has answered a batch, then MAX_PIPELINE or 1. */
+    private volatile int pipeline = PROBE_PIPELINE;
 
     private final Thread[] senders = new Thread[MAX_SENDERS];
     /** Per sender: asleep (parked until woken), so a copy queued meanwhile wakes it. */
@@ -304,18 +325,74 @@ public final class Mirror implements MirrorMBean {
         }
         try {
             int status = client.send(copy.head(this), copy.body, copy.length, timeoutMillis, "HEAD".equals(copy.method));
-            sent.incrementAndGet();
-            if (Log.isDebug()) Log.debug("mirror: " + copy.method + " " + copy.target + " -> " + status);
+            sentCopy(copy, status);
         } catch (Throwable t) {
-            failed.incrementAndGet();
-            long retryAt = client.nextConnect();
-            if (retryAt != 0) targetDownUntil = retryAt;
-            if (warnedFailure.compareAndSet(false, true)) {
-                Log.warn("mirror: a copy to " + target + " failed (" + t + "); failures are counted (" + OBJECT_NAME
-                        + " Failed), never retried; this warning is shown once");
-            } else if (Log.isDebug()) {
-                Log.debug("mirror: " + copy.method + " " + copy.target + " failed: " + t);
+            failedCopy(client, copy, t);
+        }
+    }
+
+    /**
+     * Sends {@code first} and the copies queued behind it, up to the pipeline's size and MAX_BATCH_BYTES, together on
+     * the sender's connection (see {@link ShadowClient#pipeline}); those the target did not process because it closed
+     * the connection after an answer are sent again on a new one. {@code copies} and {@code batch}: the sender's own;
+     * {@code alone}: send {@code first} alone. Returns whether the first answer took longer than SLOW_COPY_NANOS.
+     */
+    private boolean sendTogether(ShadowClient client, ShadowCopy first, ShadowCopy[] copies, ShadowClient.Batch batch,
+                                 boolean alone) {
+        int limit = alone ? 1 : pipeline;
+        int n = 0;
+        long bytes = 0;
+        for (ShadowCopy copy = first; copy != null; copy = n < limit && bytes < MAX_BATCH_BYTES ? queue.poll() : null) {
+            if (n > 0) queuedBytes.addAndGet(-copy.weight());
+            copies[n++] = copy;
+            bytes += copy.length;
+        }
+        Throwable failure = null;
+        try {
+            for (int i = 0; i < n; i++) {
+                batch.add(copies[i].head(this), copies[i].body, copies[i].length, "HEAD".equals(copies[i].method));
             }
+            while (batch.answered < n) client.pipeline(batch, timeoutMillis);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        for (int i = 0; i < n; i++) {
+            if (i < batch.answered) {
+                sentCopy(copies[i], batch.statuses[i]);
+            } else {
+                failedCopy(client, copies[i], failure);
+            }
+            copies[i] = null;
+        }
+        if (n > 1 && limit == PROBE_PIPELINE) {
+            if (failure == null) {
+                pipeline = MAX_PIPELINE;
+            } else if (failure instanceof java.net.SocketTimeoutException && batch.answered > 0) {
+                pipeline = 1;
+                Log.warn("mirror: " + target + " answered the first of " + n + " copies sent together (HTTP/1.1 pipelining)"
+                        + " and not the next within graylane.mirror.timeout; copies are sent one at a time from now on");
+            }
+        }
+        boolean slow = batch.firstAnswerNanos < 0 ? failure instanceof java.net.SocketTimeoutException
+                : batch.firstAnswerNanos > SLOW_COPY_NANOS;
+        batch.clear();
+        return slow;
+    }
+
+    private void sentCopy(ShadowCopy copy, int status) {
+        sent.incrementAndGet();
+        if (Log.isDebug()) Log.debug("mirror: " + copy.method + " " + copy.target + " -> " + status);
+    }
+
+    private void failedCopy(ShadowClient client, ShadowCopy copy, Throwable t) {
+        failed.incrementAndGet();
+        long retryAt = client.nextConnect();
+        if (retryAt != 0) targetDownUntil = retryAt;
+        if (warnedFailure.compareAndSet(false, true)) {
+            Log.warn("mirror: a copy to " + target + " failed (" + t + "); failures are counted (" + OBJECT_NAME
+                    + " Failed), never retried; this warning is shown once");
+        } else if (Log.isDebug()) {
+            Log.debug("mirror: " + copy.method + " " + copy.target + " failed: " + t);
         }
     }
 
@@ -373,6 +450,9 @@ public final class Mirror implements MirrorMBean {
                 Log.error("a mirror sender cannot start; copies queue up and are dropped", t);
                 return;
             }
+            ShadowCopy[] copies = new ShadowCopy[MAX_PIPELINE];
+            ShadowClient.Batch batch = new ShadowClient.Batch(MAX_PIPELINE);
+            boolean slow = false; // the last copies were slow: the next goes alone
             long lastSummary = System.nanoTime();
             String lastLine = null;
             long idleSince = 0;
@@ -384,7 +464,11 @@ public final class Mirror implements MirrorMBean {
                         queuedBytes.addAndGet(-copy.weight());
                         // only the newest sender grows the pool, so a backlog starts one sender at a time
                         if (index == running - 1 && index + 1 < MAX_SENDERS && queue.size() >= growBacklog) grow();
-                        send(client, secondary, copy);
+                        if (comparator != null) {
+                            send(client, secondary, copy); // one at a time: each answer is read whole and compared
+                        } else {
+                            slow = sendTogether(client, copy, copies, batch, slow);
+                        }
                     } else {
                         long now = System.nanoTime();
                         if (idleSince == 0) idleSince = now;
@@ -428,6 +512,11 @@ public final class Mirror implements MirrorMBean {
             }
             return true; // woken by a copy
         }
+    }
+
+    /** Copies a sender may send together now (tests read it). */
+    int pipeline() {
+        return pipeline;
     }
 
     /** Senders started so far (tests read it). */

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The connection is reused for the next copy when the response was read to its exact end (Content-Length, a
  * chunked body, or none) and neither side asked to close; before reuse a connection the server has closed meanwhile
- * (idle timeout) is noticed and replaced, so a copy is never sent twice. Any failure closes the connection.
- * One instance per sender thread.
+ * (idle timeout) is noticed and replaced, so a copy is never sent twice. Any failure closes the connection. Copies
+ * that are waiting together are sent pipelined ({@link #pipeline}). One instance per sender thread.
  */
 final class ShadowClient implements AutoCloseable {
 
@@ -99,6 +99,131 @@ final class ShadowClient implements AutoCloseable {
         } finally {
             if (!done) disconnect();
         }
+    }
+
+    /**
+     * Copies sent together, pipelined on one connection: their requests written back to back, their responses read in
+     * order. {@link #pipeline} fills in each copy's status and how many were answered.
+     */
+    static final class Batch {
+        final byte[][] heads;
+        final byte[][] bodies;
+        final int[] lengths;
+        final boolean[] headRequests;
+        final int[] statuses;
+        int size;
+        /** Copies answered so far, from the first: their statuses are set. */
+        int answered;
+        /** How long the first answer took from the start of the exchange, or -1 before it came. */
+        long firstAnswerNanos = -1;
+
+        Batch(int capacity) {
+            heads = new byte[capacity][];
+            bodies = new byte[capacity][];
+            lengths = new int[capacity];
+            headRequests = new boolean[capacity];
+            statuses = new int[capacity];
+        }
+
+        void add(byte[] head, byte[] body, int length, boolean headRequest) {
+            heads[size] = head;
+            bodies[size] = body;
+            lengths[size] = length;
+            headRequests[size++] = headRequest;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(heads, 0, size, null);
+            java.util.Arrays.fill(bodies, 0, size, null);
+            size = 0;
+            answered = 0;
+            firstAnswerNanos = -1;
+        }
+    }
+
+    /**
+     * Sends the copies of {@code batch} from {@code batch.answered} on, pipelined on the kept connection (HTTP/1.1
+     * allows a client to send requests without waiting for the answers, and a server answers them in order): one
+     * write for all of them when the socket takes it, responses read as they come (so a target that answers before it
+     * has read everything cannot stall the exchange), each copy's answer due within the timeout of the answer before
+     * it. Returns normally when every copy was answered, or when the target said it closes the connection after an
+     * answer (Connection: close, HTTP/1.0, a body delimited by the end of the stream): it has then processed none of
+     * the later requests, and the caller may send those again on a new connection.
+     *
+     * @throws IOException refused, reset, timed out or not HTTP: the copies not answered by then may or may not have
+     *                     reached the target and are never sent again
+     */
+    void pipeline(Batch batch, long timeoutMillis) throws IOException {
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long start = System.nanoTime();
+        long deadline = start + timeoutNanos;
+        boolean reusable = false;
+        try {
+            if (channel != null && !idleAndOpen()) disconnect();
+            if (channel == null) connect(deadline);
+            int first = batch.answered;
+            ByteBuffer[] out = new ByteBuffer[2 * (batch.size - first)];
+            for (int i = first; i < batch.size; i++) {
+                out[2 * (i - first)] = ByteBuffer.wrap(batch.heads[i]);
+                out[2 * (i - first) + 1] = ByteBuffer.wrap(batch.bodies[i] == null ? EMPTY : batch.bodies[i], 0, batch.lengths[i]);
+            }
+            int written = 0; // buffers written whole
+            ResponseHead response = new ResponseHead(batch.headRequests[first], -1);
+            boolean readable = false;
+            while (true) {
+                while (written < out.length && !out[written].hasRemaining()) written++;
+                if (written < out.length && channel.write(out, written, out.length - written) > 0) continue;
+                if (readable) {
+                    in.clear();
+                    int n = channel.read(in);
+                    if (n < 0) {
+                        response.endOfStream = true;
+                        if (response.status == 0) throw new IOException("the target closed the connection without an HTTP response");
+                        batch.statuses[batch.answered++] = response.status;
+                        if (!response.delimitedByEnd()) throw new IOException("the target closed the connection within a response");
+                        return; // it closed after an answer delimited by the end of the stream: the rest were not processed
+                    }
+                    readable = n == in.capacity(); // a shorter read took all there was
+                    if (n > 0) {
+                        in.flip();
+                        while (in.hasRemaining() && response.consume(in)) {
+                            batch.statuses[batch.answered++] = response.status;
+                            long now = System.nanoTime();
+                            if (batch.firstAnswerNanos < 0) batch.firstAnswerNanos = now - start;
+                            deadline = now + timeoutNanos;
+                            if (!response.keepAlive) return; // the target closes now and processed none of the rest
+                            if (batch.answered == batch.size) {
+                                reusable = !in.hasRemaining() && written == out.length; // nothing unasked for
+                                return;
+                            }
+                            response = new ResponseHead(batch.headRequests[batch.answered], -1);
+                        }
+                        continue;
+                    }
+                }
+                int ready = awaitAny(SelectionKey.OP_READ | (written < out.length ? SelectionKey.OP_WRITE : 0), deadline);
+                if (ready < 0) {
+                    if (response.status > 0) batch.statuses[batch.answered++] = response.status; // its body not waited for
+                    throw timeout("response");
+                }
+                readable = (ready & SelectionKey.OP_READ) != 0;
+            }
+        } finally {
+            if (!reusable) disconnect();
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** Waits until the channel is ready for any of {@code ops}; the ready ones, or -1 once the deadline has passed. */
+    private int awaitAny(int ops, long deadline) throws IOException {
+        key.interestOps(ops);
+        long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (remaining <= 0) return -1;
+        selector.select(remaining);
+        selector.selectedKeys().clear();
+        int ready = key.isValid() ? key.readyOps() & ops : 0;
+        return ready != 0 ? ready : System.nanoTime() - deadline < 0 ? 0 : -1;
     }
 
     /** When the next connect may be tried (System.nanoTime) while backing off a target that failed to connect, else 0. */

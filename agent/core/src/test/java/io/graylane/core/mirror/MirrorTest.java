@@ -196,6 +196,43 @@ class MirrorTest {
     }
 
     @Test
+    void copiesQueuedTogetherArePipelinedAndEachArrivesOnce() throws Exception {
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        target.answerDelayMillis = 2; // copies queue up behind the first ones
+        Mirror mirror = start();
+        for (int i = 0; i < 300; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
+        await("300 copies sent", () -> mirror.getSent() == 300);
+        assertEquals(0, mirror.getFailed() + mirror.getDropped());
+        java.util.Set<String> lines = new java.util.HashSet<>();
+        for (int i = 0; i < 300; i++) assertTrue(lines.add(target.next(5).requestLine()), "each copy once");
+        assertEquals(300, lines.size());
+        assertEquals(Mirror.MAX_PIPELINE, mirror.pipeline(), "the target took pipelined copies");
+        assertTrue(target.connections.get() <= Mirror.MAX_SENDERS, "kept-alive connections: " + target.connections.get());
+    }
+
+    @Test
+    void aTargetThatDropsPipelinedRequestsGetsCopiesOneAtATimeAfterTheProbe() throws Exception {
+        try (ShadowClientPipelineTest.DroppingServer dropping = new ShadowClientPipelineTest.DroppingServer()) {
+            Mirror mirror = start("graylane.mirror.target", "http://127.0.0.1:" + dropping.port(), "graylane.mirror.timeout", "300ms");
+            int served = 0;
+            for (int round = 0; round < 20 && mirror.pipeline() == Mirror.PROBE_PIPELINE; round++) {
+                for (int i = 0; i < 20; i++, served++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
+                Thread.sleep(50);
+            }
+            long first = served;
+            await("the first copies done", () -> mirror.getSent() + mirror.getFailed() + mirror.getDropped() == first);
+            assertEquals(1, mirror.pipeline(), "pipelining was given up on this target");
+            long failedByProbes = mirror.getFailed();
+            assertTrue(failedByProbes >= 1 && failedByProbes <= Mirror.MAX_SENDERS, "lost to probes: " + failedByProbes);
+            for (int i = 0; i < 100; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
+            await("100 more copies done", () -> mirror.getSent() + mirror.getFailed() + mirror.getDropped() == first + 100);
+            assertEquals(failedByProbes, mirror.getFailed(), "no copy lost once copies go one at a time");
+            assertEquals(dropping.received.get(), dropping.answered.get() + failedByProbes);
+        }
+    }
+
+    @Test
     void theConfiguredLabelReplacesTheRequestsAndAnUnlabelledCopyGetsTheResolvedOne() throws Exception {
         start();
         serve(new FakeRequest("GET", "/", null, headers("Host", "svc", LABEL, "bad lane")), null, 0);
