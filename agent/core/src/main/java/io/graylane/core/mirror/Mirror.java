@@ -8,6 +8,7 @@ import io.graylane.core.log.Log;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -52,8 +54,8 @@ public final class Mirror implements MirrorMBean {
     static final int GROW_BACKLOG = 16;
     /**
      * Most copies a sender sends together, pipelined on its connection, and most bytes of bodies in one such batch
-     * (a larger copy goes alone). The first batch of two or more is a probe (PROBE_PIPELINE copies): a target that
-     * answers the first and not the second within the timeout does not take pipelined requests, and from then on
+     * (a larger copy goes alone). The first batch of two or more is a probe (PROBE_PIPELINE copies). A target that
+     * answers some copies of a batch and not the next within the timeout may not take pipelined requests: from then on
      * every copy goes alone.
      */
     static final int MAX_PIPELINE = 16;
@@ -103,8 +105,11 @@ public final class Mirror implements MirrorMBean {
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
     private final AtomicBoolean warnedDrop = new AtomicBoolean();
     private final AtomicBoolean warnedAbandon = new AtomicBoolean();
-    /** Copies a sender may send together: PROBE_PIPELINE until the target has answered a batch, then MAX_PIPELINE or 1. */
-    private volatile int pipeline = PROBE_PIPELINE;
+    /**
+     * Copies a sender may send together: PROBE_PIPELINE until the target has answered a batch, then MAX_PIPELINE; 1
+     * (for good) once a batch was answered in part.
+     */
+    private final AtomicInteger pipeline = new AtomicInteger(PROBE_PIPELINE);
 
     private final Thread[] senders = new Thread[MAX_SENDERS];
     /** Per sender: asleep (parked until woken), so a copy queued meanwhile wakes it. */
@@ -339,7 +344,7 @@ public final class Mirror implements MirrorMBean {
      */
     private boolean sendTogether(ShadowClient client, ShadowCopy first, ShadowCopy[] copies, ShadowClient.Batch batch,
                                  boolean alone) {
-        int limit = alone ? 1 : pipeline;
+        int limit = alone ? 1 : pipeline.get();
         int n = 0;
         long bytes = 0;
         for (ShadowCopy copy = first; copy != null; copy = n < limit && bytes < MAX_BATCH_BYTES ? queue.poll() : null) {
@@ -364,16 +369,15 @@ public final class Mirror implements MirrorMBean {
             }
             copies[i] = null;
         }
-        if (n > 1 && limit == PROBE_PIPELINE) {
+        if (n > 1) {
             if (failure == null) {
-                pipeline = MAX_PIPELINE;
-            } else if (failure instanceof java.net.SocketTimeoutException && batch.answered > 0) {
-                pipeline = 1;
-                Log.warn("mirror: " + target + " answered the first of " + n + " copies sent together (HTTP/1.1 pipelining)"
-                        + " and not the next within graylane.mirror.timeout; copies are sent one at a time from now on");
+                pipeline.compareAndSet(PROBE_PIPELINE, MAX_PIPELINE);
+            } else if (failure instanceof SocketTimeoutException && batch.answered > 0 && pipeline.getAndSet(1) != 1) {
+                Log.warn("mirror: " + target + " answered " + batch.answered + " of " + n + " copies sent together (HTTP/1.1"
+                        + " pipelining) and not the next within graylane.mirror.timeout; copies are sent one at a time from now on");
             }
         }
-        boolean slow = batch.firstAnswerNanos < 0 ? failure instanceof java.net.SocketTimeoutException
+        boolean slow = batch.firstAnswerNanos < 0 ? failure instanceof SocketTimeoutException
                 : batch.firstAnswerNanos > SLOW_COPY_NANOS;
         batch.clear();
         return slow;
@@ -516,7 +520,7 @@ public final class Mirror implements MirrorMBean {
 
     /** Copies a sender may send together now (tests read it). */
     int pipeline() {
-        return pipeline;
+        return pipeline.get();
     }
 
     /** Senders started so far (tests read it). */

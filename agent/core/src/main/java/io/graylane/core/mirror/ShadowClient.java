@@ -27,6 +27,7 @@ final class ShadowClient implements AutoCloseable {
     /** After a failed connect, no new one is tried for 25 ms, doubling with each further failure up to 1 s. */
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final byte[] EMPTY = new byte[0];
 
     private final String host;
     private final int port;
@@ -212,8 +213,6 @@ final class ShadowClient implements AutoCloseable {
             if (!reusable) disconnect();
         }
     }
-
-    private static final byte[] EMPTY = new byte[0];
 
     /** Waits until the channel is ready for any of {@code ops}; the ready ones, or -1 once the deadline has passed. */
     private int awaitAny(int ops, long deadline) throws IOException {
