@@ -330,12 +330,7 @@ final class ShadowClient implements AutoCloseable {
 
     /** Waits until the channel is ready for {@code ops}; false once the deadline has passed. */
     private boolean await(int ops, long deadline) throws IOException {
-        key.interestOps(ops);
-        long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (remaining <= 0) return false;
-        selector.select(remaining);
-        selector.selectedKeys().clear();
-        return System.nanoTime() - deadline < 0 || key.isValid() && (key.readyOps() & ops) != 0;
+        return awaitAny(ops, deadline) >= 0;
     }
 
     private static SocketTimeoutException timeout(String phase) {
