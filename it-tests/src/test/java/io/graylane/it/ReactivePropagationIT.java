@@ -59,6 +59,8 @@ class ReactivePropagationIT {
     private static final int LOAD_CONNECTIONS = 32;
     private static final int LABELS = 20;
     private static final int MAX_LIVE_CONTEXT_OBJECTS = 1_000;
+    /** Contexts a quiet service may still reference after the load: its threads' and connections', not one per request. */
+    private static final int MAX_LIVE_REQUEST_CONTEXTS = 300;
 
     private static AgentJvm backend;
     private static AgentJvm webflux;
@@ -286,13 +288,12 @@ class ReactivePropagationIT {
             assertTrue(count < MAX_LIVE_CONTEXT_OBJECTS, type + " has " + count + " live instances after "
                     + LOAD_REQUESTS + " requests: " + live);
         }
-        // a client request's context is recorded in graylane's weak task table until its handler is collected; the
-        // table lets go of a collected handler's entry on its next access, so up to a young generation's worth of
-        // requests may still show after the histogram's GC: bounded, but not by a small constant. A leak holds one
-        // per request.
+        // a client request's context travels in the request's Reactor context and nothing keeps it after the request:
+        // what is left is what the services' threads and pooled connections still reference (98 in a run; a table
+        // keyed by each request, as before, held one per request since the last collection: 770 in a run)
         long contexts = live.getOrDefault("io.graylane.core.TrafficContext", 0L);
-        assertTrue(contexts < LOAD_REQUESTS / 2, contexts + " TrafficContext instances live after " + LOAD_REQUESTS
-                + " requests: " + live);
+        assertTrue(contexts < MAX_LIVE_REQUEST_CONTEXTS, contexts + " TrafficContext instances live after "
+                + LOAD_REQUESTS + " requests: " + live);
     }
 
     /**

@@ -62,11 +62,12 @@ public final class TaskContexts {
     }
 
     /**
-     * Like {@link #enter}, but when nothing is recorded for {@code task} the thread runs it with no context rather
-     * than with whatever it had (an event loop may be inside another request's signal when it starts the work).
+     * Makes {@code recorded}, a context kept elsewhere than in this table, current; when it is null the thread runs
+     * with no context rather than with whatever it had (an event loop may be inside another request's signal when it
+     * starts the work). Returns what {@link #leave} needs to put back.
      */
-    public static Object enterAlone(Object task) {
-        TrafficContext previous = Traffic.replay(peek(task));
+    public static Object enterAlone(TrafficContext recorded) {
+        TrafficContext previous = Traffic.replay(recorded);
         return previous == null ? NO_PREVIOUS : previous;
     }
 

@@ -1,5 +1,6 @@
 package io.graylane.agent.instrumentation.reactornetty;
 
+import io.graylane.agent.instrumentation.reactornetty.helper.ClientContext;
 import io.graylane.core.Traffic;
 import io.graylane.core.TrafficContext;
 import io.graylane.core.concurrent.TaskContexts;
@@ -11,27 +12,26 @@ import reactor.netty.http.client.HttpClientRequest;
 /**
  * The end of {@code HttpClientHandler.requestWithBody(HttpClientOperations)} (each attempt and redirect), on the event
  * loop: the request has the client's configured headers and those its send callback set so far; the headers it
- * lacks are added from the context recorded when the request was subscribed, or the background context when there
- * was none. Headers the application sets later (WebClient writes its own when the request is committed) replace
- * graylane's, so what the application sets wins. While the method runs, the recorded context (or none) is current: a request
- * without a send callback is sent from inside it ({@code HttpClientOperations.send()}, see
- * {@link ReactorNettyClientSendAdvice}), and on Reactor Netty before 1.0.2x its headers are written right there.
+ * lacks are added from the context the request was subscribed under ({@link ClientContext}), or the background
+ * context when there was none. Headers the application sets later (WebClient writes its own when the request is
+ * committed) replace graylane's, so what the application sets wins. While the method runs, the subscriber's context
+ * (or none) is current: a request without a send callback is sent from inside it ({@code HttpClientOperations.send()},
+ * see {@link ReactorNettyClientSendAdvice}), and on Reactor Netty before 1.0.2x its headers are written right there.
  */
 public final class ReactorNettyClientRequestAdvice {
 
     private ReactorNettyClientRequestAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object enter(@Advice.This Object handler) {
-        return Hook.REACTOR_NETTY.isOn() ? TaskContexts.enterAlone(handler) : null;
+    public static Object enter(@Advice.Argument(0) HttpClientRequest request) {
+        return Hook.REACTOR_NETTY.isOn() ? TaskContexts.enterAlone(ClientContext.of(request)) : null;
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.This Object handler, @Advice.Argument(0) HttpClientRequest request,
-                            @Advice.Enter Object token) {
+    public static void exit(@Advice.Argument(0) HttpClientRequest request, @Advice.Enter Object token) {
         if (token != null) TaskContexts.leave(token);
         if (!Hook.REACTOR_NETTY.isOn()) return;
-        TrafficContext context = Traffic.outbound(Hook.REACTOR_NETTY, TaskContexts.peek(handler));
+        TrafficContext context = Traffic.outbound(Hook.REACTOR_NETTY, ClientContext.of(request));
         if (context == null) return;
         HttpHeaders headers = request.requestHeaders();
         for (int i = 0; i < context.lookups(); i++) {
