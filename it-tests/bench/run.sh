@@ -6,8 +6,9 @@
 # each service its own JVM on 127.0.0.1, started once per configuration and round:
 #     none                    no agent
 #     manual                  no agent; the samples forward label and trace headers by hand (-Dsamples.manual-propagation:
-#                             a servlet filter keeps them in a ThreadLocal, an OkHttp interceptor adds them), the floor
-#                             graylane is judged against (servlet chain only)
+#                             a servlet filter keeps them in a ThreadLocal, an OkHttp interceptor adds them; in the
+#                             WebFlux sample a WebFilter puts them into the Reactor context, a WebClient filter adds
+#                             them), the floor graylane is judged against
 #     graylane                the graylane agent (defaults, local lane "base")
 #     graylane-b              graylane from another agent jar (--agent-b), to judge a change within one run
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
@@ -149,6 +150,13 @@ agent_args() {
 }
 
 cpu_ticks() { local f; read -r -a f <"/proc/$1/stat"; echo $((f[13] + f[14])); }  # utime + stime
+# gc_pause_ms PID: the pause time of its young and full collections so far, or nothing when jstat cannot tell (jstat
+# reads the JVM's performance-data file: nothing attaches to the JVM, nothing runs in it)
+gc_pause_ms() {
+  "${pin_rest[@]}" "$jstat_bin" -gc "$1" 2>/dev/null \
+    | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 && h["YGCT"] && h["FGCT"] { printf "%.3f", ($h["YGCT"] + $h["FGCT"]) * 1000 }' \
+    || true
+}
 # jit_ticks PID: "TID:TICKS ..." of its JIT compiler threads (HotSpot names them "C1 CompilerThre..."/"C2 ...")
 jit_ticks() {
   local t comm f out=""
@@ -212,10 +220,6 @@ fi
 if { has graylane-b || has graylane-b-mirror-sink; } && [[ ! -f $agent_b ]]; then
   die "configurations graylane-b and graylane-b-mirror-sink need --agent-b JAR (an agent jar that exists)"
 fi
-if [[ $chain != servlet ]] && has manual; then
-  log "skipped: manual (hand-written forwarding exists in the servlet chain's samples only)"
-  drop manual
-fi
 if has otel+extension && ! "${tool[@]}" jar-has "$extension" \
     META-INF/services/io.opentelemetry.sdk.autoconfigure.spi.ConfigurablePropagatorProvider; then
   log "skipped: otel+extension ($extension has no propagator yet)"
@@ -228,6 +232,7 @@ log "configurations: ${cfgs[*]}"
 # ---- the record of this run --------------------------------------------------------------------
 
 java_version=$("$java_bin" -version 2>&1 | sed -n 1p)
+jstat_bin=$(dirname "$(readlink -f "$(command -v "$java_bin")")")/jstat  # the services' JDK's
 wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
 {
   [[ -n $note ]] && echo "**$note**" && echo
@@ -284,11 +289,13 @@ run_config() {  # ROUND CONFIG
   local load=("${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
-  local f0 b0 f1 b1 j0 j1 s0=0 s1=0 copies0=0 copies1=0
+  local f0 b0 f1 b1 j0 j1 g0 g1 s0=0 s1=0 copies0=0 copies1=0
   sinks "$base" && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
+  g0=$(gc_pause_ms "$f_pid")
   j0=$(jit_ticks "$f_pid") f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
   "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
   f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid") j1=$(jit_ticks "$f_pid")
+  g1=$(gc_pause_ms "$f_pid")
   sinks "$base" && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
   local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
@@ -310,6 +317,7 @@ run_config() {  # ROUND CONFIG
   local jit; jit=$(jit_delta "$j0" "$j1")
   record "$round" "$config" front_jit_cpu_us "$(calc "$jit * 1e6 / $clk_tck / $requests")"
   record "$round" "$config" front_cpu_nojit_us "$(calc "($f1 - $f0 - $jit) * 1e6 / $clk_tck / $requests")"
+  [[ -n $g0 && -n $g1 ]] && record "$round" "$config" front_gc_pause_us "$(calc "($g1 - $g0) * 1000 / $requests")"
   record "$round" "$config" backend_cpu_us "$(calc "($b1 - $b0) * 1e6 / $clk_tck / $requests")"
   record "$round" "$config" front_rss_mb "$(calc "$(peak_rss_kb "$f_pid") / 1024")"
   record "$round" "$config" backend_rss_mb "$(calc "$(peak_rss_kb "$b_pid") / 1024")"

@@ -479,6 +479,8 @@ public final class BenchTool {
                     1, false, List.of()),
             new Metric("front_cpu_nojit_us", "Front CPU per request without the JIT, us (the above subtracted)", 1, false,
                     List.of()),
+            new Metric("front_gc_pause_us", "Front GC pauses per request, us (young and full collections, jstat)", 2, false,
+                    List.of()),
             new Metric("backend_cpu_us", "Backend CPU per request, us (user+system)", 1, false, List.of()),
             new Metric("front_rss_mb", "Front peak RSS (VmHWM), MB", 1, false, List.of(goal("none", "<= none + 10 MB", false, 10))),
             new Metric("backend_rss_mb", "Backend peak RSS (VmHWM), MB", 1, false,

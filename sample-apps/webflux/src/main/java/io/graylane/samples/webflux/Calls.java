@@ -41,7 +41,9 @@ final class Calls {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final String echoUrl;
-    private final WebClient webClient = WebClient.builder().build();
+    private final WebClient webClient = ManualPropagation.ENABLED
+            ? WebClient.builder().filter(ManualPropagation.clientFilter()).build()
+            : WebClient.builder().build();
     private final HttpClient httpClient = HttpClient.create().responseTimeout(TIMEOUT);
     /** The application's own pool, used as a Reactor scheduler. */
     private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {

@@ -4,10 +4,12 @@ import java.util.Map;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 
 /**
  * WebFlux service on Reactor Netty (Spring Boot 4): {@code java -jar graylane-webflux.jar PORT NEXT_URL}.
@@ -22,7 +24,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  *   <li>{@code GET /background[?client=C]} -> the same call, made by a thread that serves no request.</li>
  * </ul>
  * With {@code --logging.level.sample.mdc=INFO} it logs each call where it is made and answered ({@link Calls}) and,
- * outside any request, a tick on its event loops and Reactor's schedulers ({@link Ticks}).
+ * outside any request, a tick on its event loops and Reactor's schedulers ({@link Ticks}). With
+ * {@code -Dsamples.manual-propagation=true} it forwards the label and trace headers by hand ({@link ManualPropagation}).
  */
 @SpringBootApplication
 public class WebFluxApp {
@@ -48,6 +51,13 @@ public class WebFluxApp {
     @Bean
     BackgroundCaller backgroundCaller(Calls calls) {
         return new BackgroundCaller(calls);
+    }
+
+    /** The benchmark's hand-written forwarding: only with {@code -Dsamples.manual-propagation=true}. */
+    @Bean
+    @ConditionalOnProperty(name = "samples.manual-propagation", havingValue = "true")
+    WebFilter manualPropagation() {
+        return ManualPropagation.webFilter();
     }
 
     @Bean
