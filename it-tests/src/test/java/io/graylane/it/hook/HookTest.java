@@ -39,7 +39,8 @@ abstract class HookTest {
     static final String VERSION_PROPERTY = "graylane.it.lib-version";
 
     RecordingBackend backend;
-    private InboundServer inbound;
+    /** Serves requests through a servlet container in this JVM, so that a call runs inside an inbound request. */
+    InboundServer inbound;
 
     /** The library as named in test names, e.g. {@code okhttp}. */
     abstract String library();

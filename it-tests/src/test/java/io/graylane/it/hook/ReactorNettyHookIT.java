@@ -25,6 +25,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -119,6 +120,32 @@ class ReactorNettyHookIT extends HookTest {
                 () -> lib + ", " + way + " inside a Reactor Netty server request: " + received);
         assertEquals(List.of(requestId), received.getOrDefault(REQUEST_ID, List.of()),
                 () -> lib + ", " + way + " inside a Reactor Netty server request: " + received);
+    }
+
+    /**
+     * HTTP/2 without TLS (h2c with prior knowledge), where a request is a stream of a shared connection: made inside
+     * an inbound request, it carries that request's label and request id once, as an HTTP/1.1 request does.
+     */
+    @Test
+    void overHttp2ARequestCarriesItsLabelAndRequestIdOnce() throws Exception {
+        DisposableServer h2c = HttpServer.create().host("127.0.0.1").port(0).protocol(HttpProtocol.H2C)
+                .handle((request, response) -> response.sendString(Mono.just(
+                        request.requestHeaders().getAll(LABEL) + " " + request.requestHeaders().getAll(REQUEST_ID))))
+                .bindNow(TIMEOUT);
+        try {
+            reactor.netty.http.client.HttpClient http2 = reactor.netty.http.client.HttpClient.create()
+                    .protocol(HttpProtocol.H2C);
+            String label = "lane-" + UUID.randomUUID().toString().substring(0, 8);
+            String requestId = UUID.randomUUID().toString();
+
+            String seen = inbound.serve(() -> http2.get().uri("http://127.0.0.1:" + h2c.port() + "/")
+                    .responseContent().aggregate().asString().block(TIMEOUT), LABEL, label, REQUEST_ID, requestId);
+
+            assertEquals("[" + label + "] [" + requestId + "]", seen, libraryAndVersion()
+                    + ": the label and request id an h2c server received ([label] [request id])");
+        } finally {
+            h2c.disposeNow(TIMEOUT);
+        }
     }
 
     /** One call to {@code url} through {@code way}; the label header set by the application unless null. */
