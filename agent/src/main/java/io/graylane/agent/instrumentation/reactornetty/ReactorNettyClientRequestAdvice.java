@@ -23,15 +23,19 @@ public final class ReactorNettyClientRequestAdvice {
     private ReactorNettyClientRequestAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object enter(@Advice.Argument(0) HttpClientRequest request) {
-        return Hook.REACTOR_NETTY.isOn() ? TaskContexts.enterAlone(ClientContext.of(request)) : null;
+    public static Object enter(@Advice.Argument(0) HttpClientRequest request,
+                               @Advice.Local("graylaneRecorded") TrafficContext recorded) {
+        if (!Hook.REACTOR_NETTY.isOn()) return null;
+        recorded = ClientContext.of(request);
+        return TaskContexts.enterAlone(recorded);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Argument(0) HttpClientRequest request, @Advice.Enter Object token) {
+    public static void exit(@Advice.Argument(0) HttpClientRequest request, @Advice.Enter Object token,
+                            @Advice.Local("graylaneRecorded") TrafficContext recorded) {
         if (token != null) TaskContexts.leave(token);
         if (!Hook.REACTOR_NETTY.isOn()) return;
-        TrafficContext context = Traffic.outbound(Hook.REACTOR_NETTY, ClientContext.of(request));
+        TrafficContext context = Traffic.outbound(Hook.REACTOR_NETTY, recorded);
         if (context == null) return;
         HttpHeaders headers = request.requestHeaders();
         for (int i = 0; i < context.lookups(); i++) {
