@@ -22,8 +22,9 @@
 # Front and backend get the same agent settings; nothing else differs. Configurations are interleaved over the
 # rounds (the order rotates each round). Per configuration and round: requests/s and p50/p90/p99 latency (wrk),
 # JVM start to first answered request (and the CPU time spent until then), peak RSS (VmHWM) of each JVM, CPU time
-# per request (utime+stime over the measured window), and the part of it spent by the JIT compiler threads. Also the
-# start time of a hello-world JVM with and without each agent.
+# per request (utime+stime over the measured window), the part of it spent by the JIT compiler threads and, when
+# mirroring to the sink, by graylane's mirror senders, and the front's GC pauses per request. Also the start time of a
+# hello-world JVM with and without each agent.
 # Tables (median over rounds, min-max, ratio to none) go to stdout and it-tests/target/bench/results.md
 # (results-webflux.md for the webflux chain).
 #
@@ -157,22 +158,28 @@ gc_pause_ms() {
     | awk 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 && h["YGCT"] && h["FGCT"] { printf "%.3f", ($h["YGCT"] + $h["FGCT"]) * 1000 }' \
     || true
 }
-# jit_ticks PID: "TID:TICKS ..." of its JIT compiler threads (HotSpot names them "C1 CompilerThre..."/"C2 ...")
-jit_ticks() {
+# thread_ticks PID PATTERN: "TID:TICKS ..." of its threads whose name (the kernel keeps 15 characters) matches the
+# glob PATTERN: the JIT compiler threads ("C[12] CompilerThre*", HotSpot's "C1 CompilerThread0" ...) or graylane's
+# mirror senders ("graylane-mirror*")
+thread_ticks() {
   local t comm f out=""
   for t in /proc/"$1"/task/*; do
     # read, not $(<FILE 2>/dev/null): with a second redirection that is no longer bash's file read and yields nothing
     IFS= read -r comm <"$t/comm" 2>/dev/null || continue
-    [[ $comm == C[12]" CompilerThre"* ]] || continue
+    # shellcheck disable=SC2053 # the pattern is a glob on purpose
+    [[ $comm == $2 ]] || continue
     IFS= read -r f <"$t/stat" 2>/dev/null || continue
     f=${f##*) }; read -r -a f <<<"$f"
     out+="${t##*/}:$((f[11] + f[12])) "
   done
   echo "$out"
 }
-# jit_delta BEFORE AFTER: the ticks the compiler threads alive at both times used in between (a compiler thread
-# started or stopped in between is not counted: HotSpot starts and stops C1/C2 threads as the queue grows and empties)
-jit_delta() {
+jit_ticks() { thread_ticks "$1" "C[12] CompilerThre*"; }
+mirror_ticks() { thread_ticks "$1" "graylane-mirror*"; }
+# ticks_delta BEFORE AFTER: the ticks the threads alive at both times used in between (a thread started or stopped in
+# between is not counted: HotSpot starts and stops C1/C2 threads as the queue grows and empties; a mirror sender
+# started in between (only while copies back up) is missed)
+ticks_delta() {
   local a b sum=0
   for b in $2; do
     for a in $1; do
@@ -289,12 +296,13 @@ run_config() {  # ROUND CONFIG
   local load=("${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
   "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
 
-  local f0 b0 f1 b1 j0 j1 g0 g1 s0=0 s1=0 copies0=0 copies1=0
-  sinks "$base" && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid")
+  local f0 b0 f1 b1 j0 j1 m0="" m1="" g0 g1 s0=0 s1=0 copies0=0 copies1=0
+  sinks "$base" && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid") && m0=$(mirror_ticks "$f_pid")
   g0=$(gc_pause_ms "$f_pid")
   j0=$(jit_ticks "$f_pid") f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
   "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
   f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid") j1=$(jit_ticks "$f_pid")
+  sinks "$base" && m1=$(mirror_ticks "$f_pid")
   g1=$(gc_pause_ms "$f_pid")
   sinks "$base" && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
@@ -314,7 +322,7 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" p90_ms "$(calc "$p90_us / 1000")"
   record "$round" "$config" p99_ms "$(calc "$p99_us / 1000")"
   record "$round" "$config" front_cpu_us "$f_cpu"
-  local jit; jit=$(jit_delta "$j0" "$j1")
+  local jit; jit=$(ticks_delta "$j0" "$j1")
   record "$round" "$config" front_jit_cpu_us "$(calc "$jit * 1e6 / $clk_tck / $requests")"
   record "$round" "$config" front_cpu_nojit_us "$(calc "($f1 - $f0 - $jit) * 1e6 / $clk_tck / $requests")"
   [[ -n $g0 && -n $g1 ]] && record "$round" "$config" front_gc_pause_us "$(calc "($g1 - $g0) * 1000 / $requests")"
@@ -326,6 +334,7 @@ run_config() {  # ROUND CONFIG
   record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
   record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
   if sinks "$base"; then
+    record "$round" "$config" front_mirror_cpu_us "$(calc "$(ticks_delta "$m0" "$m1") * 1e6 / $clk_tck / $requests")"
     record "$round" "$config" mirror_copies $((copies1 - copies0))
     if ((copies1 > copies0)); then
       record "$round" "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"

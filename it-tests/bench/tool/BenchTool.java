@@ -481,6 +481,8 @@ public final class BenchTool {
                     List.of()),
             new Metric("front_gc_pause_us", "Front GC pauses per request, us (young and full collections, jstat)", 2, false,
                     List.of()),
+            new Metric("front_mirror_cpu_us", "Front mirror senders' CPU per request, us (its graylane-mirror threads, part"
+                    + " of front CPU; each request is copied once)", 1, false, List.of()),
             new Metric("backend_cpu_us", "Backend CPU per request, us (user+system)", 1, false, List.of()),
             new Metric("front_rss_mb", "Front peak RSS (VmHWM), MB", 1, false, List.of(goal("none", "<= none + 10 MB", false, 10))),
             new Metric("backend_rss_mb", "Backend peak RSS (VmHWM), MB", 1, false,
