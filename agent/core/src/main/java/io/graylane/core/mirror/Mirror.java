@@ -27,10 +27,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The primary request never waits on any of it: selecting is a hash, queueing is a non-blocking offer (a full
  * queue drops the copy and counts it), and only the sender threads ever touch the network: {@code graylane-mirror-1}
- * and {@code -2}, and up to {@code -8} while copies wait for a slow target. A request thread wakes a sender only when
- * that sender is asleep: while copies keep coming, the senders look at the queue every millisecond on their own, so
- * a busy service does not pay a thread wake-up (a system call on its request thread) for every copy. A sender sends the
- * copies it finds waiting together, pipelined on its connection (see {@link ShadowClient#pipeline}). Nothing starts
+ * and {@code -2}, and up to {@code -8} while copies wait for a slow target. While copies keep coming the first sender
+ * looks at the queue every millisecond on its own and takes the copies gathered since, so a busy service pays neither a
+ * thread wake-up (a system call on its request thread) for every copy nor one for every idle look of every sender: the
+ * others sleep until a backlog or a slow target needs them. A sender sends the copies it finds waiting together,
+ * pipelined on its connection (see {@link ShadowClient#pipeline}). Nothing starts
  * until the first request is selected: no thread, no JMX (whose early initialisation breaks some applications).
  */
 public final class Mirror implements MirrorMBean {
@@ -62,16 +63,25 @@ public final class Mirror implements MirrorMBean {
     static final int PROBE_PIPELINE = 2;
     private static final long MAX_BATCH_BYTES = 64 * 1024;
     /**
-     * A sender whose last copy was answered after longer than this (or not at all within the timeout) sends its next
-     * copy alone: copies sent together wait for each other on one connection, and a slow or distant target is served
-     * faster by more senders (see GROW_BACKLOG).
+     * When the last send's first answer took longer than this (or never came within the timeout), the senders send
+     * their next copies alone: copies sent together wait for each other on one connection, and a slow or distant
+     * target is served faster by more senders (see GROW_BACKLOG).
      */
     private static final long SLOW_COPY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long SUMMARY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
-    /** While active, a sender with nothing to send looks at the queue again after this long. */
+    /** While active, the first sender with nothing to send looks at the queue again after this long. */
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** A sender that found nothing for this long goes to sleep until a copy wakes it (or 10 s pass). */
+    /**
+     * After a send, a sender that sees fewer copies waiting than it may send together waits this long before it takes
+     * them (a copy is due within graylane.mirror.timeout, not at once): on a busy service each send then carries the
+     * copies of about this much time instead of the one or two that arrived during the last exchange.
+     */
+    private static final long GATHER_NANOS = POLL_NANOS;
+    /**
+     * The first sender, having found nothing for this long, goes to sleep until a copy wakes it (or 10 s pass); the
+     * others sleep as soon as they find nothing.
+     */
     private static final long ACTIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long SLEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -120,6 +130,11 @@ public final class Mirror implements MirrorMBean {
      */
     private volatile int running;
     private volatile boolean stopped;
+    /**
+     * The last send's first answer took longer than SLOW_COPY_NANOS (or never came): every sender sends its next copy
+     * alone, a sender that just started too.
+     */
+    private volatile boolean slowTarget;
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
     private volatile long targetDownUntil;
     private volatile boolean registered;
@@ -236,9 +251,29 @@ public final class Mirror implements MirrorMBean {
         wakeOne();
     }
 
-    /** Wakes a sleeping sender, if any (one that saw an empty queue after announcing its sleep: see Sender.sleep). */
+    /**
+     * Wakes the first sender if it sleeps (it saw an empty queue after announcing its sleep: see Sender.sleep); while it
+     * is awake, another sleeping sender only when a backlog waits (growBacklog copies): the first sender takes copies
+     * as they come, the others help only while it falls behind (see also Sender.run: a slow target).
+     */
     private void wakeOne() {
-        for (int i = 0, n = running; i < n; i++) {
+        int n = running;
+        if (n == 0) return;
+        if (asleep[0].get()) {
+            if (asleep[0].compareAndSet(true, false)) LockSupport.unpark(senders[0]);
+            return;
+        }
+        for (int i = 1; i < n; i++) {
+            if (asleep[i].get()) {
+                if (queue.size() >= growBacklog) wakeHelper();
+                return;
+            }
+        }
+    }
+
+    /** Wakes a sleeping sender other than the first, if any. */
+    private void wakeHelper() {
+        for (int i = 1, n = running; i < n; i++) {
             if (asleep[i].get() && asleep[i].compareAndSet(true, false)) {
                 LockSupport.unpark(senders[i]);
                 return;
@@ -456,7 +491,6 @@ public final class Mirror implements MirrorMBean {
             }
             ShadowCopy[] copies = new ShadowCopy[MAX_PIPELINE];
             ShadowClient.Batch batch = new ShadowClient.Batch(MAX_PIPELINE);
-            boolean slow = false; // the last copies were slow: the next goes alone
             long lastSummary = System.nanoTime();
             String lastLine = null;
             long idleSince = 0;
@@ -468,15 +502,25 @@ public final class Mirror implements MirrorMBean {
                         queuedBytes.addAndGet(-copy.weight());
                         // only the newest sender grows the pool, so a backlog starts one sender at a time
                         if (index == running - 1 && index + 1 < MAX_SENDERS && queue.size() >= growBacklog) grow();
+                        // a slow target: copies that wait get a sleeping sender's connection too
+                        if (slowTarget && !queue.isEmpty()) wakeHelper();
                         if (comparator != null) {
                             send(client, secondary, copy); // one at a time: each answer is read whole and compared
                         } else {
-                            slow = sendTogether(client, copy, copies, batch, slow);
+                            slowTarget = sendTogether(client, copy, copies, batch, slowTarget);
+                            // fewer copies than a batch take wait: let more gather for one poll interval, so copies
+                            // that keep coming share a write, a wake-up and a read (GATHER_NANOS)
+                            if (first && !slowTarget && queue.size() < pipeline.get()) {
+                                LockSupport.parkNanos(GATHER_NANOS);
+                                Thread.interrupted();
+                            }
                         }
                     } else {
                         long now = System.nanoTime();
                         if (idleSince == 0) idleSince = now;
-                        if (now - idleSince < ACTIVE_NANOS) {
+                        // the first sender keeps looking while copies keep coming; the others only help with a
+                        // backlog, and sleep as soon as the queue is empty (every wake-up costs the service CPU)
+                        if (first && now - idleSince < ACTIVE_NANOS) {
                             LockSupport.parkNanos(POLL_NANOS);
                             Thread.interrupted(); // only stop() interrupts, and it sets stopped first
                         } else if (!sleep()) {

@@ -180,6 +180,28 @@ class MirrorTest {
     }
 
     @Test
+    void whileCopiesKeepComingOnlyTheFirstSenderLooksAtTheQueue() throws Exception {
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        Mirror mirror = start();
+        int samples = 0;
+        int othersAsleep = 0;
+        for (int i = 0; i < 300; i++) {
+            serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
+            Thread.sleep(1);
+            if (i < 50) continue; // the senders start
+            samples++;
+            // the first sender awake (it looks every millisecond), the others asleep (the pool may have grown while
+            // the first copies were slow): no backlog, no slow target now
+            if (mirror.sleepingSenders() == mirror.senders() - 1) othersAsleep++;
+        }
+        await("300 copies sent", () -> mirror.getSent() == 300);
+        // every sender looking at the queue every millisecond would never sleep while copies come (0 of the samples)
+        assertTrue(othersAsleep > samples / 2, "the other senders slept in " + othersAsleep + " of " + samples
+                + " samples (" + mirror.senders() + " senders)");
+    }
+
+    @Test
     void aBacklogForASlowTargetStartsMoreSendersUpToTheBound() throws Exception {
         target.answerDelayMillis = 200;
         target.keepAlive = true;

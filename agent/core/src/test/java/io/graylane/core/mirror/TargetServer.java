@@ -109,7 +109,8 @@ final class TargetServer implements AutoCloseable {
                 Thread.sleep(60_000);
                 return;
             }
-            InputStream in = s.getInputStream();
+            s.setTcpNoDelay(true); // answers to pipelined requests go out at once, not after the client's ACK
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
             do {
                 if (!serveOne(in, s.getOutputStream())) return;
             } while (keepAlive);
