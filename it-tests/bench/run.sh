@@ -9,6 +9,9 @@
 #                             a servlet filter keeps them in a ThreadLocal, an OkHttp interceptor adds them; in the
 #                             WebFlux sample a WebFilter puts them into the Reactor context, a WebClient filter adds
 #                             them), the floor graylane is judged against
+#     headers                 no agent; the samples' client adds three fixed headers (label, x-request-id, traceparent)
+#                             to every outbound call and reads nothing (-Dsamples.constant-headers): what sending
+#                             them costs, however their values are found
 #     graylane                the graylane agent (defaults, local lane "base")
 #     graylane-b              graylane from another agent jar (--agent-b), to judge a change within one run
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
@@ -132,6 +135,7 @@ agent_args() {
   case ${1%@*} in
     none) args=() ;;
     manual) args=(-Dsamples.manual-propagation=true) ;;
+    headers) args=(-Dsamples.constant-headers=true) ;;
     graylane) args=("-javaagent:$agent") ;;
     graylane-b) args=("-javaagent:$agent_b") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
@@ -255,7 +259,7 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
 # ---- hello-world start time --------------------------------------------------------------------
 
 hello_cfgs=()
-for c in "${cfgs[@]}"; do [[ $c == graylane-*mirror-* || $c == manual* ]] || hello_cfgs+=("$c"); done  # manual: none
+for c in "${cfgs[@]}"; do [[ $c == graylane-*mirror-* || $c == manual* || $c == headers* ]] || hello_cfgs+=("$c"); done  # manual, headers: none
 log "hello-world start: ${hello_cfgs[*]} x $start_runs"
 for i in $(seq 0 "$start_runs"); do
   for c in "${hello_cfgs[@]}"; do

@@ -405,6 +405,8 @@ public final class BenchTool {
         String problem = switch (config) {
             case "manual" -> labelled && sameTraceparent ? null
                     : "the hand-written forwarding should forward label dev-x and the traceparent as sent";
+            case "headers" -> labelled && "00-00000000000000000000000000000001-0000000000000001-01".equals(traceparent)
+                    ? null : "the constant headers should be label dev-x and the samples' fixed traceparent";
             case "none" -> label == null && traceparent == null ? null : "without an agent nothing should be forwarded";
             case "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink", "graylane-mirror-compare",
                  "graylane-mirror-absent" ->
@@ -623,7 +625,7 @@ public final class BenchTool {
     }
 
     private static int configRank(String config) {
-        List<String> order = Arrays.asList("none", "manual", "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink",
+        List<String> order = Arrays.asList("none", "headers", "manual", "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink",
                 "graylane-mirror-compare",
                 "graylane-mirror-absent", "otel",
                 "otel+extension");

@@ -60,6 +60,7 @@ final class Clients {
                 .readTimeout(READ_TIMEOUT)
                 .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES));
         if (ManualPropagation.ENABLED) builder.addInterceptor(new ManualPropagation.OkHttpInterceptor());
+        else if (ManualPropagation.CONSTANT_HEADERS) builder.addInterceptor(new ManualPropagation.ConstantHeaders());
         return builder.build();
     }
 

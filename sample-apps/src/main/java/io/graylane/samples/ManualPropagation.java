@@ -19,6 +19,14 @@ final class ManualPropagation {
 
     static final boolean ENABLED = Boolean.getBoolean("samples.manual-propagation");
 
+    /**
+     * With {@code -Dsamples.constant-headers=true} (configuration {@code headers}): every OkHttp call sends three fixed
+     * headers, a label, a request id and a traceparent, and nothing is read from the request being served: what
+     * sending those headers costs, whatever finds their values.
+     */
+    static final boolean CONSTANT_HEADERS = Boolean.getBoolean("samples.constant-headers");
+    static final String CONSTANT_TRACEPARENT = "00-00000000000000000000000000000001-0000000000000001-01";
+
     /** graylane's default label header and {@code graylane.trace.headers}. */
     private static final String[] NAMES = {"x-asm-traffic-tag", "x-request-id", "traceparent", "tracestate", "baggage",
             "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags", "x-ot-span-context",
@@ -107,6 +115,15 @@ final class ManualPropagation {
                 }
             }
             return chain.proceed(builder == null ? request : builder.build());
+        }
+    }
+
+    /** {@link #CONSTANT_HEADERS}'s interceptor. */
+    static final class ConstantHeaders implements Interceptor {
+        @Override
+        public Response intercept(Chain chain) throws IOException {
+            return chain.proceed(chain.request().newBuilder().header(NAMES[LABEL], "dev-x")
+                    .header("x-request-id", "constant").header("traceparent", CONSTANT_TRACEPARENT).build());
         }
     }
 }

@@ -43,6 +43,7 @@ final class Calls {
     private final String echoUrl;
     private final WebClient webClient = ManualPropagation.ENABLED
             ? WebClient.builder().filter(ManualPropagation.clientFilter()).build()
+            : ManualPropagation.CONSTANT_HEADERS ? ManualPropagation.constantHeaders(WebClient.builder()).build()
             : WebClient.builder().build();
     private final HttpClient httpClient = HttpClient.create().responseTimeout(TIMEOUT);
     /** The application's own pool, used as a Reactor scheduler. */

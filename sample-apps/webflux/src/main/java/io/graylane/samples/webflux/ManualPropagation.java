@@ -3,6 +3,7 @@ package io.graylane.samples.webflux;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
 
@@ -17,6 +18,14 @@ import reactor.core.publisher.Mono;
 final class ManualPropagation {
 
     static final boolean ENABLED = Boolean.getBoolean("samples.manual-propagation");
+
+    /**
+     * With {@code -Dsamples.constant-headers=true} (configuration {@code headers}): every {@code WebClient} call sends
+     * three fixed headers, a label, a request id and a traceparent, and nothing is read from the request being served:
+     * what sending those headers costs, whatever finds their values.
+     */
+    static final boolean CONSTANT_HEADERS = Boolean.getBoolean("samples.constant-headers");
+    static final String CONSTANT_TRACEPARENT = "00-00000000000000000000000000000001-0000000000000001-01";
 
     /** graylane's default label header and {@code graylane.trace.headers}. */
     private static final String[] NAMES = {"x-asm-traffic-tag", "x-request-id", "traceparent", "tracestate", "baggage",
@@ -60,6 +69,15 @@ final class ManualPropagation {
                 }
             }
             return next.exchange(builder == null ? request : builder.build());
+        });
+    }
+
+    /** {@link #CONSTANT_HEADERS}'s headers, set on the client once. */
+    static WebClient.Builder constantHeaders(WebClient.Builder builder) {
+        return builder.defaultHeaders(headers -> {
+            headers.set(NAMES[LABEL], "dev-x");
+            headers.set("x-request-id", "constant");
+            headers.set("traceparent", CONSTANT_TRACEPARENT);
         });
     }
 
