@@ -37,6 +37,11 @@ public final class TraceMap {
     /** The clock's reading when the map was made: entries keep their expiry in milliseconds from it. */
     private final long origin;
     private final ConcurrentHashMap<String, String> labels = new ConcurrentHashMap<>();
+    /**
+     * The label {@link #shared} returned last (most requests carry the label the one before carried): read and
+     * written without a fence, a String being safe to publish by a race.
+     */
+    private String lastShared;
 
     public TraceMap(int maxEntries, long ttlMillis) {
         this(maxEntries, ttlMillis, NanoClock.INSTANCE);
@@ -123,11 +128,16 @@ public final class TraceMap {
     }
 
     private String shared(String label) {
+        String last = lastShared;
+        if (label.equals(last)) return last;
         String known = labels.get(label);
-        if (known != null) return known;
-        if (labels.size() >= MAX_SHARED_LABELS) return label;
-        known = labels.putIfAbsent(label, label);
-        return known == null ? label : known;
+        if (known == null) {
+            if (labels.size() >= MAX_SHARED_LABELS) return label;
+            known = labels.putIfAbsent(label, label);
+            if (known == null) known = label;
+        }
+        lastShared = known;
+        return known;
     }
 
     /**

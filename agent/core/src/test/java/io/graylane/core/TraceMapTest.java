@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TraceMapTest {
@@ -34,6 +35,19 @@ class TraceMapTest {
         assertEquals("lane-a", map.get("x-request-id", "a"));
         assertEquals("lane-b", map.get("x-request-id", "b"));
         assertEquals("lane-new", map.get("x-request-id", "new"));
+    }
+
+    @Test
+    void equalLabelsAreKeptAsOneInstanceWhateverTheOrderTheyArriveIn() {
+        TraceMap map = new TraceMap(100, 60_000);
+        String[] labels = {"lane-a", "lane-a", "lane-b", "lane-a", "lane-b", "lane-b"};
+        for (int i = 0; i < labels.length; i++) map.put("x-request-id", "req-" + i, new String(labels[i]));
+        for (int i = 0; i < labels.length; i++) {
+            assertSame(map.get("x-request-id", "req-0"), map.get("x-request-id", "req-" + (labels[i].equals("lane-a") ? i : 0)));
+            assertSame(map.get("x-request-id", "req-2"), map.get("x-request-id", "req-" + (labels[i].equals("lane-b") ? i : 2)));
+        }
+        assertEquals("lane-a", map.get("x-request-id", "req-3"));
+        assertEquals("lane-b", map.get("x-request-id", "req-5"));
     }
 
     @Test
