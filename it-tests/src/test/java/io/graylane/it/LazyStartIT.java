@@ -96,7 +96,7 @@ class LazyStartIT {
     }
 
     /** A jar with {@link NestedLauncher} alone, made from the compiled test class once. */
-    private static synchronized Path launcherJar() throws IOException {
+    static synchronized Path launcherJar() throws IOException {
         Path jar = Artifacts.logDir().resolve("nested-launcher.jar");
         if (Files.isRegularFile(jar)) return jar;
         String entry = NestedLauncher.class.getName().replace('.', '/') + ".class";
