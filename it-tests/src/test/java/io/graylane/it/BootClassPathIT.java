@@ -1,14 +1,10 @@
 package io.graylane.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +19,7 @@ class BootClassPathIT {
 
     @Test
     void theAgentJarStartsWithoutTheJvmsClassSharingWarning() throws Exception {
-        String output = run(Artifacts.agentJar());
+        String output = LazyStartIT.launchNothing(Artifacts.agentJar());
         assertFalse(output.contains(SHARING_WARNING), () -> "expected no class-sharing warning in:\n" + output);
         assertFalse(output.contains("[graylane] WARN"), () -> "expected no warning of graylane in:\n" + output);
     }
@@ -31,7 +27,7 @@ class BootClassPathIT {
     @Test
     void aRenamedJarStillStarts(@TempDir Path dir) throws Exception {
         Path renamed = Files.copy(Artifacts.agentJar(), dir.resolve("graylane-1.2.3.jar"));
-        String output = run(renamed);
+        String output = LazyStartIT.launchNothing(renamed);
         assertFalse(output.contains("[graylane] WARN"), () -> "expected no warning of graylane in:\n" + output);
     }
 
@@ -39,25 +35,9 @@ class BootClassPathIT {
     void aRenamedJarBesideAGraylaneAgentJarSaysItRunsThatOne(@TempDir Path dir) throws Exception {
         Path renamed = Files.copy(Artifacts.agentJar(), dir.resolve("graylane-1.2.3.jar"));
         Path beside = Files.copy(Artifacts.agentJar(), dir.resolve("graylane-agent.jar"));
-        String output = run(renamed);
+        String output = LazyStartIT.launchNothing(renamed);
         assertTrue(output.contains("[graylane] WARN graylane runs from " + beside + ", on the bootstrap class path"
                         + " through the Boot-Class-Path of " + renamed),
                 () -> "expected graylane to name the jar it runs and the one given in:\n" + output);
-    }
-
-    /** NestedLauncher with nothing to launch, under the agent jar {@code agent}; its output once it exited 0. */
-    private static String run(Path agent) throws Exception {
-        Process process = new ProcessBuilder(Artifacts.java(), "-javaagent:" + agent, "-cp",
-                LazyStartIT.launcherJar().toString(), NestedLauncher.class.getName()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            fail("the JVM did not exit within 60 s:\n" + output);
-        }
-        assertEquals(0, process.exitValue(), () -> "exit status; output:\n" + output);
-        assertTrue(output.contains("[launcher] nothing to launch"), () -> "expected the program's line in:\n" + output);
-        assertTrue(output.contains("[graylane] graylane ") && output.contains(" started: "),
-                () -> "expected graylane's startup line in:\n" + output);
-        return output;
     }
 }

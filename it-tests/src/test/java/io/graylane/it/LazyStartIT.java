@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -74,10 +75,25 @@ class LazyStartIT {
     @ParameterizedTest(name = "graylane.shadow.guard={0}")
     @ValueSource(strings = {"off", "all"})
     void aJvmWithoutAnInstrumentedLibraryNeverLoadsByteBuddy(String guard) throws Exception {
-        Process process = new ProcessBuilder(Artifacts.java(), "-javaagent:" + Artifacts.agentJar(),
-                "-Dgraylane.shadow.guard=" + guard,
-                "-Dgraylane.log.level=debug", "-Xlog:class+load", "-cp", launcherJar().toString(),
-                NestedLauncher.class.getName()).redirectErrorStream(true).start();
+        String output = launchNothing(Artifacts.agentJar(), "-Dgraylane.shadow.guard=" + guard,
+                "-Dgraylane.log.level=debug", "-Xlog:class+load");
+        List<String> byteBuddy = output.lines().filter(line -> line.contains("io.graylane.shaded.net.bytebuddy.")
+                && !line.contains(".matcher.")).toList();
+        assertTrue(byteBuddy.isEmpty(), () -> "expected no Byte Buddy class loaded but its matchers, found "
+                + byteBuddy.size() + ", first: " + byteBuddy.stream().limit(5).toList());
+        List<String> instrumented = output.lines().filter(line -> line.contains("DEBUG instrumented ")).toList();
+        assertTrue(instrumented.isEmpty(), () -> "expected no class instrumented, got " + instrumented);
+    }
+
+    /**
+     * Runs {@link NestedLauncher} with nothing to launch under the agent jar {@code agent} and these JVM options; its
+     * output, once it exited 0 having printed its line and graylane's startup line.
+     */
+    static String launchNothing(Path agent, String... jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Artifacts.java(), "-javaagent:" + agent));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", launcherJar().toString(), NestedLauncher.class.getName()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -87,16 +103,11 @@ class LazyStartIT {
         assertTrue(output.contains("[launcher] nothing to launch"), () -> "expected the program's line in:\n" + output);
         assertTrue(output.contains("[graylane] graylane ") && output.contains(" started: "),
                 () -> "expected graylane's startup line in:\n" + output);
-        List<String> byteBuddy = output.lines().filter(line -> line.contains("io.graylane.shaded.net.bytebuddy.")
-                && !line.contains(".matcher.")).toList();
-        assertTrue(byteBuddy.isEmpty(), () -> "expected no Byte Buddy class loaded but its matchers, found "
-                + byteBuddy.size() + ", first: " + byteBuddy.stream().limit(5).toList());
-        List<String> instrumented = output.lines().filter(line -> line.contains("DEBUG instrumented ")).toList();
-        assertTrue(instrumented.isEmpty(), () -> "expected no class instrumented, got " + instrumented);
+        return output;
     }
 
     /** A jar with {@link NestedLauncher} alone, made from the compiled test class once. */
-    static synchronized Path launcherJar() throws IOException {
+    private static synchronized Path launcherJar() throws IOException {
         Path jar = Artifacts.logDir().resolve("nested-launcher.jar");
         if (Files.isRegularFile(jar)) return jar;
         String entry = NestedLauncher.class.getName().replace('.', '/') + ".class";
