@@ -1,10 +1,10 @@
 package io.graylane.agent;
 
 import java.io.File;
+import java.lang.instrument.Instrumentation;
 import java.net.URI;
 import java.net.URL;
 import java.util.Enumeration;
-import java.lang.instrument.Instrumentation;
 import java.util.jar.JarFile;
 
 /**
@@ -40,7 +40,8 @@ public final class GraylaneAgent {
             File file = agentJar();
             // opened once: the installer keeps reading advice and helpers from it
             JarFile jar = new JarFile(file);
-            if (!onBootClassPath()) instrumentation.appendToBootstrapClassLoaderSearch(jar);
+            // loaded by the application class loader: the jar is not on the bootstrap class path yet
+            if (GraylaneAgent.class.getClassLoader() != null) instrumentation.appendToBootstrapClassLoaderSearch(jar);
             Class<?> installer = Class.forName(INSTALLER, true, null);
             installer.getMethod("install", String.class, Instrumentation.class, JarFile.class)
                     .invoke(null, agentArgs, instrumentation, jar);
@@ -78,15 +79,5 @@ public final class GraylaneAgent {
     private static File jarOf(URL url) throws Exception {
         String spec = url.toString();
         return new File(new URI(spec.substring("jar:".length(), spec.indexOf("!/"))));
-    }
-
-    /** Whether the bootstrap class loader sees graylane's classes (through the manifest's Boot-Class-Path). */
-    private static boolean onBootClassPath() {
-        try {
-            Class.forName(INSTALLER, false, null);
-            return true;
-        } catch (ClassNotFoundException notThere) {
-            return false;
-        }
     }
 }

@@ -25,7 +25,7 @@ final class ManualPropagation {
      * what sending those headers costs, whatever finds their values.
      */
     static final boolean CONSTANT_HEADERS = Boolean.getBoolean("samples.constant-headers");
-    static final String CONSTANT_TRACEPARENT = "00-00000000000000000000000000000001-0000000000000001-01";
+    private static final String CONSTANT_TRACEPARENT = "00-00000000000000000000000000000001-0000000000000001-01";
 
     /** graylane's default label header and {@code graylane.trace.headers}. */
     private static final String[] NAMES = {"x-asm-traffic-tag", "x-request-id", "traceparent", "tracestate", "baggage",

@@ -10,8 +10,8 @@ import reactor.util.context.Context;
 /**
  * Sits between two operators of a reactive chain and delivers every signal under the context that was current when
  * the chain was subscribed, on whichever thread the signal arrives (an event loop, a scheduler worker, a timer), then
- * gives the thread back what it had (a signal that arrives under that context already, passed on by another one of
- * these on the same thread, is passed on as it is). A chain subscribed outside any request delivers its signals with no
+ * gives the thread back what it had (nothing to give back for a signal that arrived under that context already, passed
+ * on by another one of these on the same thread). A chain subscribed outside any request delivers its signals with no
  * context, so a signal never runs under the context some other request left on the emitting thread. An injected helper.
  */
 public final class ContextSubscriber<T> implements CoreSubscriber<T> {
@@ -45,56 +45,40 @@ public final class ContextSubscriber<T> implements CoreSubscriber<T> {
         // the upstream's own subscription, so that operators still fuse (a fused queue is drained by the thread
         // that a signal or a scheduled task, both carrying the context, runs on)
         TrafficContext previous = Traffic.replay(context);
-        if (previous == context) {
-            actual.onSubscribe(s);
-            return;
-        }
         try {
             actual.onSubscribe(s);
         } finally {
-            Traffic.restore(previous);
+            if (previous != context) Traffic.restore(previous);
         }
     }
 
     @Override
     public void onNext(T t) {
         TrafficContext previous = Traffic.replay(context);
-        if (previous == context) {
-            actual.onNext(t);
-            return;
-        }
         try {
             actual.onNext(t);
         } finally {
-            Traffic.restore(previous);
+            if (previous != context) Traffic.restore(previous);
         }
     }
 
     @Override
     public void onError(Throwable error) {
         TrafficContext previous = Traffic.replay(context);
-        if (previous == context) {
-            actual.onError(error);
-            return;
-        }
         try {
             actual.onError(error);
         } finally {
-            Traffic.restore(previous);
+            if (previous != context) Traffic.restore(previous);
         }
     }
 
     @Override
     public void onComplete() {
         TrafficContext previous = Traffic.replay(context);
-        if (previous == context) {
-            actual.onComplete();
-            return;
-        }
         try {
             actual.onComplete();
         } finally {
-            Traffic.restore(previous);
+            if (previous != context) Traffic.restore(previous);
         }
     }
 
