@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -650,6 +651,7 @@ class MirrorIT {
         Samples offSamples = new Samples();
         Samples onSamples = new Samples();
         List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger resent = new AtomicInteger();
         List<Callable<Void>> clients = new ArrayList<>();
         for (int t = 0; t < CLIENT_THREADS; t++) {
             int thread = t;
@@ -664,10 +666,20 @@ class MirrorIT {
                         for (int i = 0; i < n; i++) {
                             long start = System.nanoTime();
                             String problem;
+                            HttpRequest request = HttpRequest.newBuilder(URI.create(app.url("/body")))
+                                    .timeout(Duration.ofSeconds(30)).header(REQUEST_ID, "load-" + RUN + "-" + thread + "-" + done + "-" + i)
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                             try {
-                                HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(app.url("/body")))
-                                        .timeout(Duration.ofSeconds(30)).header(REQUEST_ID, "load-" + RUN + "-" + thread + "-" + done + "-" + i)
-                                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                                HttpResponse<String> response;
+                                try {
+                                    response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+                                } catch (IOException e) {
+                                    if (!closedBeforeAnswer(e)) throw e;
+                                    // the kept-alive connection was closed by the front as it was reused (the JDK
+                                    // client retries only idempotent requests): once more on a new connection, counted
+                                    resent.incrementAndGet();
+                                    response = newClient().send(request, HttpResponse.BodyHandlers.ofString());
+                                }
                                 problem = response.statusCode() == 200 && response.body().contains(sha) ? null
                                         : response.statusCode() + " " + response.body();
                             } catch (IOException e) {
@@ -687,7 +699,22 @@ class MirrorIT {
         }
         runAll(clients);
         if (!firstErrors.isEmpty()) System.out.println("[mirror latency] first errors: " + firstErrors);
+        if (resent.get() > 0) {
+            System.out.println("[mirror latency] " + resent + " of " + 2 * perFront + " requests sent twice: a kept-alive"
+                    + " connection closed before any byte of the answer");
+        }
+        assertTrue(resent.get() <= 1 + 2 * perFront / 100, "kept-alive connections must stay open: " + resent
+                + " of " + 2 * perFront + " requests found theirs closed");
         return new Samples[] {offSamples, onSamples};
+    }
+
+    /** What the JDK client says when a reused connection ends before any byte of an answer. */
+    private static boolean closedBeforeAnswer(IOException e) {
+        return String.valueOf(e.getMessage()).contains("received no bytes");
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** Live instances of the objects a pending copy is made of, from a class histogram (which collects first). */
