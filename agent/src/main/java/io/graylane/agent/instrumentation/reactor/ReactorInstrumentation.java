@@ -25,9 +25,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * reactor-core 3.4 to 3.8: the context follows the reactive chain, not the thread. A signal can reach a chain on
  * another thread, or under another request's context, only where it enters the chain: at a source (a Netty read,
- * {@code fromFuture}, {@code create}, a sink, {@code defer}, {@code zip}, any {@code Flux} or {@code Mono} that is not
- * reactor-core's own) or where one upstream feeds several subscribers ({@code cache}, {@code share}, {@code publish},
- * {@code replay}, {@code refCount}, {@code autoConnect}, processors). Those publishers' {@code subscribe} (and
+ * {@code fromFuture}, {@code create}, a sink, {@code fromIterable}, {@code zip}, any {@code Flux} or {@code Mono} that
+ * is not reactor-core's own) or where one upstream feeds several subscribers ({@code cache}, {@code share},
+ * {@code publish}, {@code replay}, {@code refCount}, {@code autoConnect}, processors); not at {@code defer} or
+ * {@code fromRunnable}, which deliver nothing of their own after {@code subscribe} returns. Those publishers'
+ * {@code subscribe} (and
  * {@code subscribeOrReturn}, through which reactor-core subscribes a chain of its own operators) wrap their subscriber
  * in a {@code ContextSubscriber} holding the context current at subscription; operators in between ({@code map},
  * {@code flatMap}, ...) are not touched and run inside their upstream's signal. Nothing runs when a chain is
@@ -53,7 +55,7 @@ public final class ReactorInstrumentation implements InstrumentationModule {
         // reactor-core's own entry points
         rules
                 .type(TypeFilter.nameStartsWith(PUBLISHERS).declaring("subscribe"),
-                        concretePublisher().and(multicast().or(not(operator()))))
+                        concretePublisher().and(multicast().or(not(operator()))).and(not(deliversWithinSubscribe())))
                 .transform(helpers)
                 .transform(subscribe)
                 // a Flux or Mono of another library (Reactor Netty's reads and connections, Spring's publishers), its
@@ -74,6 +76,18 @@ public final class ReactorInstrumentation implements InstrumentationModule {
         return not(isInterface()).and(not(isAbstract()))
                 .and(hasSuperType(namedOneOf(PUBLISHERS + "Flux", PUBLISHERS + "Mono")))
                 .and(not(hasSuperType(named("reactor.core.Fuseable$ScalarCallable"))));
+    }
+
+    /**
+     * A publisher that delivers its subscriber's signals only before its {@code subscribe} returns, on the subscribing
+     * thread, or hands the subscriber on, in {@code subscribe}, to a Flux or Mono that is itself an entry point or an
+     * operator over one: {@code defer}, {@code deferContextual} (both the supplier's publisher, raw ones adapted by
+     * {@code from}), {@code fromRunnable} (runs and completes at once). Its subscriber gets every signal under the
+     * context of the subscription as it is; a wrapper would only add a call to each signal.
+     */
+    private static ElementMatcher.Junction<TypeDescription> deliversWithinSubscribe() {
+        return namedOneOf(PUBLISHERS + "MonoDefer", PUBLISHERS + "FluxDefer", PUBLISHERS + "MonoDeferContextual",
+                PUBLISHERS + "FluxDeferContextual", PUBLISHERS + "MonoRunnable");
     }
 
     /** An operator over one upstream: runs inside its upstream's signals. */
