@@ -111,7 +111,7 @@ final class GraylaneTransformer implements ClassFileTransformer {
             List<Rules.Rule> candidates = candidates(name, type.getClassLoader(), null);
             if (candidates == null) continue;
             for (Rules.Rule rule : candidates) {
-                if (!rule.follower) return type.getName();
+                if (!rule.follower && rule.filter.matchesLoaded(type)) return type.getName();
             }
         }
         return null;
@@ -297,6 +297,7 @@ final class GraylaneTransformer implements ClassFileTransformer {
         if (candidates == null) return false;
         TypeDescription description = null;
         for (Rules.Rule rule : candidates) {
+            if (!rule.filter.matchesLoaded(type)) continue;
             if (rule.type == null) return instrumentation.isModifiableClass(type);
             try {
                 if (description == null) description = TypeDescription.ForLoadedType.of(type);

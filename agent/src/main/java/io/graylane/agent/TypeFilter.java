@@ -1,8 +1,10 @@
 package io.graylane.agent;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,34 +22,37 @@ public final class TypeFilter {
     private final String infix;
     /** The bytes of a CONSTANT_Utf8 entry (modified UTF-8, as in the class file) that the class file must hold, or null. */
     private final byte[] constant;
+    /** Binary names, one of which a loaded class or one of its super types must have, or null. */
+    private final String[] superTypes;
 
-    private TypeFilter(Set<String> names, String prefix, String infix, byte[] constant) {
+    private TypeFilter(Set<String> names, String prefix, String infix, byte[] constant, String[] superTypes) {
         this.names = names;
         this.prefix = prefix;
         this.infix = infix;
         this.constant = constant;
+        this.superTypes = superTypes;
     }
 
     /** Classes with one of these binary names. */
     public static TypeFilter named(String... binaryNames) {
         Set<String> internal = new HashSet<>();
         for (String name : binaryNames) internal.add(internal(name));
-        return new TypeFilter(Collections.unmodifiableSet(internal), null, null, null);
+        return new TypeFilter(Collections.unmodifiableSet(internal), null, null, null, null);
     }
 
     /** Classes whose binary name starts with {@code prefix}. */
     public static TypeFilter nameStartsWith(String prefix) {
-        return new TypeFilter(null, internal(prefix), null, null);
+        return new TypeFilter(null, internal(prefix), null, null, null);
     }
 
     /** Classes with any name (a rule that relies on its class-loader gate and {@link #declaring}). */
     public static TypeFilter anyName() {
-        return new TypeFilter(null, null, null, null);
+        return new TypeFilter(null, null, null, null, null);
     }
 
     /** Also: the binary name contains {@code infix}. */
     public TypeFilter nameContains(String infix) {
-        return new TypeFilter(names, prefix, internal(infix), constant);
+        return new TypeFilter(names, prefix, internal(infix), constant, superTypes);
     }
 
     /**
@@ -56,7 +61,20 @@ public final class TypeFilter {
      * class declares, this turns away every class that could not receive it.
      */
     public TypeFilter declaring(String member) {
-        return new TypeFilter(names, prefix, infix, member.getBytes(StandardCharsets.UTF_8)); // member names are ASCII
+        // member names are ASCII
+        return new TypeFilter(names, prefix, infix, member.getBytes(StandardCharsets.UTF_8), superTypes);
+    }
+
+    /**
+     * Also, for a class already loaded (looked at when instrumentation starts, with no class file at hand for
+     * {@link #declaring}): the class, one of its super classes or one of their interfaces has one of these binary
+     * names. Found by reflection on what the JVM has linked already, which loads nothing; it spares the rule's type
+     * matcher every class of a loader that merely sees the library (a Spring Boot application's own classes, loaded
+     * before the library's first class starts instrumentation). Only for a rule whose matcher requires such a super
+     * type.
+     */
+    public TypeFilter extending(String... binaryNames) {
+        return new TypeFilter(names, prefix, infix, constant, binaryNames.clone());
     }
 
     /** The internal names this filter lets through, or null when it tests names otherwise. */
@@ -69,6 +87,29 @@ public final class TypeFilter {
         if (names != null && !names.contains(internalName)) return false;
         if (prefix != null && !internalName.startsWith(prefix)) return false;
         return infix == null || internalName.contains(infix);
+    }
+
+    /** Whether this loaded class may be one of the rule's (only called when the name matched). */
+    boolean matchesLoaded(Class<?> type) {
+        return superTypes == null || extendsOneOf(type, superTypes);
+    }
+
+    private static boolean extendsOneOf(Class<?> type, String[] binaryNames) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (namedOneOf(c, binaryNames)) return true;
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (extendsOneOf(implemented, binaryNames)) return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean namedOneOf(Class<?> type, String[] binaryNames) {
+        String name = type.getName();
+        for (String candidate : binaryNames) {
+            if (candidate.equals(name)) return true;
+        }
+        return false;
     }
 
     /** Whether these class file bytes may be one of the rule's (only called when the name matched). */
@@ -133,11 +174,12 @@ public final class TypeFilter {
 
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder("TypeFilter(");
-        if (names != null) text.append("names ").append(names).append(' ');
-        if (prefix != null) text.append("prefix ").append(prefix).append(' ');
-        if (infix != null) text.append("containing ").append(infix).append(' ');
-        if (constant != null) text.append("declaring ").append(new String(constant, StandardCharsets.UTF_8));
-        return text.append(')').toString();
+        List<String> parts = new ArrayList<>();
+        if (names != null) parts.add("names " + names);
+        if (prefix != null) parts.add("prefix " + prefix);
+        if (infix != null) parts.add("containing " + infix);
+        if (constant != null) parts.add("declaring " + new String(constant, StandardCharsets.UTF_8));
+        if (superTypes != null) parts.add("extending " + String.join(" or ", superTypes));
+        return "TypeFilter(" + String.join(" ", parts) + ")";
     }
 }

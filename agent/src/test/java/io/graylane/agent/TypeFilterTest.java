@@ -74,4 +74,28 @@ class TypeFilterTest {
     private static Runnable lambda() {
         return () -> System.out.println(StandardCharsets.UTF_8);
     }
+
+    interface Marker {}
+
+    interface SubMarker extends Marker {}
+
+    static class Base implements SubMarker {}
+
+    static class Derived extends Base {}
+
+    @Test
+    void aLoadedClassIsTestedForItsSuperTypesByName() {
+        TypeFilter marker = TypeFilter.anyName().declaring("x").extending(Marker.class.getName());
+        assertTrue(marker.matchesLoaded(Derived.class), "an interface of an interface of the super class");
+        assertTrue(marker.matchesLoaded(Base.class));
+        assertTrue(marker.matchesLoaded(SubMarker.class));
+        assertTrue(marker.matchesLoaded(Marker.class), "the type itself, as hasSuperType counts it");
+        assertFalse(marker.matchesLoaded(Thread.class));
+        assertFalse(marker.matchesLoaded(TypeFilterTest.class));
+        TypeFilter either = TypeFilter.anyName().extending("no.such.Type", Runnable.class.getName());
+        assertTrue(either.matchesLoaded(Thread.class));
+        assertFalse(either.matchesLoaded(String.class));
+        assertTrue(TypeFilter.anyName().declaring("x").matchesLoaded(String.class), "no super type named: any class");
+        assertTrue(marker.toString().contains("declaring x extending " + Marker.class.getName()), marker.toString());
+    }
 }

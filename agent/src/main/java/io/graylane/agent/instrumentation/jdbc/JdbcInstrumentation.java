@@ -50,18 +50,21 @@ public final class JdbcInstrumentation implements InstrumentationModule {
         Config config = Traffic.config();
         if (config == null || config.shadow.mode == ShadowGuard.Mode.OFF) return;
         rules
-                .type(TypeFilter.anyName().declaring("prepareStatement"), not(isInterface()).and(hasSuperType(named(CONNECTION))),
+                .type(TypeFilter.anyName().declaring("prepareStatement").extending(CONNECTION),
+                        not(isInterface()).and(hasSuperType(named(CONNECTION))),
                         ClassLoaders.canSee(CONNECTION))
                 .transform(advices.advice(hook(), named("prepareStatement").and(takesArgument(0, named("java.lang.String")))
                         .and(not(isAbstract())), PACKAGE + "ConnectionPrepareStatementAdvice"))
-                .type(TypeFilter.anyName().declaring("prepareCall"), not(isInterface()).and(hasSuperType(named(CONNECTION))),
+                .type(TypeFilter.anyName().declaring("prepareCall").extending(CONNECTION),
+                        not(isInterface()).and(hasSuperType(named(CONNECTION))),
                         ClassLoaders.canSee(CONNECTION))
                 .transform(advices.advice(hook(), named("prepareCall").and(takesArgument(0, named("java.lang.String")))
                         .and(not(isAbstract())), PACKAGE + "ConnectionPrepareStatementAdvice"));
         // one rule per method name, each only for classes that declare it, so no method gets the advice twice
         for (String method : new String[] {"execute", "executeQuery", "executeUpdate", "executeLargeUpdate"}) {
             rules
-                    .type(TypeFilter.anyName().declaring(method), not(isInterface()).and(hasSuperType(named(STATEMENT))),
+                    .type(TypeFilter.anyName().declaring(method).extending(STATEMENT),
+                            not(isInterface()).and(hasSuperType(named(STATEMENT))),
                             ClassLoaders.canSee(STATEMENT))
                     .transform(advices.advice(hook(), named(method).and(takesArgument(0, named("java.lang.String"))).and(not(isAbstract())),
                             PACKAGE + "StatementExecuteAdvice"))
@@ -70,7 +73,8 @@ public final class JdbcInstrumentation implements InstrumentationModule {
         }
         for (String method : new String[] {"executeBatch", "executeLargeBatch"}) {
             rules
-                    .type(TypeFilter.anyName().declaring(method), not(isInterface()).and(hasSuperType(named(STATEMENT))),
+                    .type(TypeFilter.anyName().declaring(method).extending(STATEMENT),
+                            not(isInterface()).and(hasSuperType(named(STATEMENT))),
                             ClassLoaders.canSee(STATEMENT))
                     .transform(advices.advice(hook(), namedOneOf(method).and(takesArguments(0)).and(not(isAbstract())),
                             PACKAGE + "StatementExecuteBatchAdvice"));

@@ -41,6 +41,8 @@ public final class ReactorInstrumentation implements InstrumentationModule {
     private static final String PACKAGE = "io.graylane.agent.instrumentation.reactor.";
     private static final String HELPER = PACKAGE + "helper.";
     private static final String PUBLISHERS = "reactor.core.publisher.";
+    private static final String FLUX = PUBLISHERS + "Flux";
+    private static final String MONO = PUBLISHERS + "Mono";
     private static final String SUBSCRIBE_DESCRIPTOR = "(Lreactor/core/CoreSubscriber;)V";
 
     @Override
@@ -54,7 +56,7 @@ public final class ReactorInstrumentation implements InstrumentationModule {
         TypeTransformer subscribe = advices.advice(hook(), subscribeMethods(), PACKAGE + "PublisherSubscribeAdvice");
         // reactor-core's own entry points
         rules
-                .type(TypeFilter.nameStartsWith(PUBLISHERS).declaring("subscribe"),
+                .type(TypeFilter.nameStartsWith(PUBLISHERS).declaring("subscribe").extending(FLUX, MONO),
                         concretePublisher().and(multicast().or(not(operator()))).and(not(deliversWithinSubscribe())))
                 .transform(helpers)
                 .transform(subscribe)
@@ -62,8 +64,8 @@ public final class ReactorInstrumentation implements InstrumentationModule {
                 // operators too: one may hand signals on from a thread of its own
                 // (only in loaders that see reactor-core: without that gate, any class loaded anywhere would pass the
                 // name test, so every JVM would start instrumenting, and load Byte Buddy, at start-up)
-                .type(TypeFilter.anyName().declaring(SUBSCRIBE_DESCRIPTOR),
-                        not(nameStartsWith(PUBLISHERS)).and(concretePublisher()), ClassLoaders.canSee(PUBLISHERS + "Flux"))
+                .type(TypeFilter.anyName().declaring(SUBSCRIBE_DESCRIPTOR).extending(FLUX, MONO),
+                        not(nameStartsWith(PUBLISHERS)).and(concretePublisher()), ClassLoaders.canSee(FLUX))
                 .transform(helpers)
                 .transform(subscribe)
                 .named("reactor.core.scheduler.Schedulers")
@@ -74,7 +76,7 @@ public final class ReactorInstrumentation implements InstrumentationModule {
     /** A Flux or Mono one can subscribe to; not {@code just}, {@code empty}, {@code error} (the value is there at once). */
     private static ElementMatcher.Junction<TypeDescription> concretePublisher() {
         return not(isInterface()).and(not(isAbstract()))
-                .and(hasSuperType(namedOneOf(PUBLISHERS + "Flux", PUBLISHERS + "Mono")))
+                .and(hasSuperType(namedOneOf(FLUX, MONO)))
                 .and(not(hasSuperType(named("reactor.core.Fuseable$ScalarCallable"))));
     }
 

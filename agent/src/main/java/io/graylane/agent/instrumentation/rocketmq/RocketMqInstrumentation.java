@@ -68,13 +68,15 @@ public final class RocketMqInstrumentation implements InstrumentationModule {
         producer
                 .named("org.apache.rocketmq.common.message.MessageBatch")
                 .transform(advices.advice(hook(), named("encode").and(takesArguments(0)), PACKAGE + "MessageBatchEncodeAdvice"))
-                .type(TypeFilter.anyName().declaring("onSuccess"),
+                .type(TypeFilter.anyName().declaring("onSuccess").extending(SEND_CALLBACK),
                         not(isInterface()).and(hasSuperType(named(SEND_CALLBACK))), ClassLoaders.canSee(SEND_CALLBACK))
                 .transform(advices.advice(hook(), not(isAbstract()).and(takesArguments(1)).and(
                         named("onSuccess").and(takesArgument(0, named("org.apache.rocketmq.client.producer.SendResult")))
                                 .or(named("onException").and(takesArgument(0, named("java.lang.Throwable"))))),
                         PACKAGE + "SendCallbackAdvice"))
-                .type(TypeFilter.anyName().declaring("consumeMessage"),
+                .type(TypeFilter.anyName().declaring("consumeMessage")
+                                .extending(LISTENER + "MessageListenerConcurrently",
+                                        LISTENER + "MessageListenerOrderly"),
                         not(isInterface()).and(hasSuperType(named(LISTENER + "MessageListenerConcurrently")
                                 .or(named(LISTENER + "MessageListenerOrderly")))),
                         ClassLoaders.canSee(LISTENER + "MessageListener"))

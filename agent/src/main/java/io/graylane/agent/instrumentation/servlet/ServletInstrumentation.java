@@ -81,14 +81,16 @@ public final class ServletInstrumentation implements InstrumentationModule {
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response))), advice))
                 // only a class that declares doFilter can receive the advice: one whose class file lacks the name is skipped
                 // before its hierarchy is walked (most classes of a container, which all see the Filter interface)
-                .type(TypeFilter.anyName().declaring("doFilter"), not(isAbstract()).and(hasSuperType(named(base + ".Filter"))),
+                .type(TypeFilter.anyName().declaring("doFilter").extending(base + ".Filter"),
+                        not(isAbstract()).and(hasSuperType(named(base + ".Filter"))),
                         ClassLoaders.canSee(base + ".Filter"))
                 .transform(mirrorHelpers)
                 .transform(advices.advice(hook(), named("doFilter").and(takesArguments(3))
                         .and(takesArgument(0, named(request))).and(takesArgument(1, named(response)))
                         .and(takesArgument(2, named(base + ".FilterChain"))).and(not(isAbstract())), advice))
                 // containers name their implementation *AsyncContext*: a cheap name test before the hierarchy walk
-                .type(TypeFilter.anyName().nameContains("AsyncContext").declaring("start"),
+                .type(TypeFilter.anyName().nameContains("AsyncContext").declaring("start")
+                                .extending(base + ".AsyncContext"),
                         not(isAbstract()).and(hasSuperType(named(base + ".AsyncContext"))), ClassLoaders.canSee(base + ".AsyncContext"))
                 .transform(advices.advice(hook(), named("start").and(takesArguments(1))
                         .and(takesArgument(0, named("java.lang.Runnable"))), PACKAGE + "AsyncContextStartAdvice"));
