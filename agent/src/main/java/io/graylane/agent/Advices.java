@@ -12,6 +12,7 @@ import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
 import java.util.jar.JarFile;
@@ -68,8 +69,15 @@ public final class Advices {
         private final ElementMatcher<? super MethodDescription> methods;
         private final String adviceClass;
         private volatile Advice.ExceptionHandler onFailure;
-        /** The advice as made for JDK types, which many take (CompletableFuture's completions); not kept for other loaders. */
+        /** The advice as made for JDK types, which many take (CompletableFuture's completions). */
         private volatile Advice forBootstrapLoader;
+        /**
+         * The advice as made for the class loader of the type transformed last: a library's classes load in runs from
+         * one loader (Reactor's publishers, a container's filters), each would otherwise read and parse the advice
+         * class again. The advice holds type descriptions read through a locator that holds its loader weakly, and the
+         * loader is held weakly here: an undeployed application's loader stays collectable.
+         */
+        private volatile LoaderAdvice last;
 
         AdviceTransformer(String hookName, ElementMatcher<? super MethodDescription> methods, String adviceClass) {
             this.hookName = hookName;
@@ -80,15 +88,27 @@ public final class Advices {
         @Override
         public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader classLoader,
                                                 ProtectionDomain protectionDomain) {
-            Advice advice = classLoader == null ? forBootstrapLoader : null;
-            if (advice == null) {
-                // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
-                ClassFileLocator locator = new ClassFileLocator.Compound(agentJar(), ClassFileLocator.ForClassLoader.WeaklyReferenced.of(classLoader));
-                TypePool pool = pools.typePool(locator, classLoader);
-                advice = Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
-                if (classLoader == null) forBootstrapLoader = advice;
+            Advice advice;
+            if (classLoader == null) {
+                advice = forBootstrapLoader;
+                if (advice == null) forBootstrapLoader = advice = make(null);
+            } else {
+                LoaderAdvice cached = last;
+                if (cached != null && cached.loader.get() == classLoader) {
+                    advice = cached.advice;
+                } else {
+                    advice = make(classLoader);
+                    last = new LoaderAdvice(classLoader, advice);
+                }
             }
             return builder.visit(advice.on(methods));
+        }
+
+        private Advice make(ClassLoader classLoader) {
+            // the advice's own types resolve from the agent jar, the library types it names from the instrumented loader
+            ClassFileLocator locator = new ClassFileLocator.Compound(agentJar(), ClassFileLocator.ForClassLoader.WeaklyReferenced.of(classLoader));
+            TypePool pool = pools.typePool(locator, classLoader);
+            return Advice.to(pool.describe(adviceClass).resolve(), locator).withExceptionHandler(exceptionHandler());
         }
 
         private Advice.ExceptionHandler exceptionHandler() {
@@ -104,6 +124,17 @@ public final class Advices {
         @Override
         public String toString() {
             return "advice " + adviceClass;
+        }
+    }
+
+    /** An advice and the class loader (held weakly) it was made for. */
+    private static final class LoaderAdvice {
+        final WeakReference<ClassLoader> loader;
+        final Advice advice;
+
+        LoaderAdvice(ClassLoader loader, Advice advice) {
+            this.loader = new WeakReference<>(loader);
+            this.advice = advice;
         }
     }
 }
