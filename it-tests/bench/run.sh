@@ -14,6 +14,8 @@
 #                             them costs, however their values are found
 #     graylane                the graylane agent (defaults, local lane "base")
 #     graylane-b              graylane from another agent jar (--agent-b), to judge a change within one run
+#     graylane-cached         graylane with its class cache (graylane.cache.dir, filled by one untimed start of front
+#                             and backend before the rounds): the start of a service that started before
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
 #     graylane-b-mirror-sink  the same with the agent jar of graylane-b (--agent-b), to judge a mirror change
 #     graylane-mirror-compare graylane mirroring every request to a sink and comparing the answers (graylane.mirror.compare,
@@ -59,7 +61,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
-configs=none,manual,graylane,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
+configs=none,manual,graylane,graylane-cached,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
 build=false note="" chain=servlet pin=false calls=1 agent_b=""
@@ -138,6 +140,7 @@ agent_args() {
     headers) args=(-Dsamples.constant-headers=true) ;;
     graylane) args=("-javaagent:$agent") ;;
     graylane-b) args=("-javaagent:$agent_b") ;;
+    graylane-cached) args=("-javaagent:$agent" "-Dgraylane.cache.dir=$class_cache") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                 "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
     graylane-b-mirror-sink) args=("-javaagent:$agent_b" -Dgraylane.mirror.enabled=true
@@ -227,6 +230,20 @@ if has graylane-mirror-sink || has graylane-b-mirror-sink || has graylane-mirror
     drop graylane-mirror-compare
     drop graylane-mirror-absent
   fi
+fi
+# the class cache is filled by one start of each service (written as they stop), as a service's first start would
+class_cache=$PWD/$out/class-cache
+rm -rf "$class_cache"
+if has graylane-cached; then
+  agent_args graylane-cached
+  port=$(free_port)
+  launch cache-backend "http://127.0.0.1:$port/health" -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" \
+    -jar "$backend_jar" "$port"
+  bport=$port port=$(free_port)
+  launch cache-front "http://127.0.0.1:$port$front_path" -- "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" \
+    -jar "$front_jar" "$port" "http://127.0.0.1:$bport"
+  stop_services
+  [[ -n $(ls "$class_cache" 2>/dev/null) ]] || die "graylane-cached: the first start wrote no class cache in $class_cache"
 fi
 if { has graylane-b || has graylane-b-mirror-sink; } && [[ ! -f $agent_b ]]; then
   die "configurations graylane-b and graylane-b-mirror-sink need --agent-b JAR (an agent jar that exists)"

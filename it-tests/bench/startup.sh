@@ -16,6 +16,8 @@
 #   JAVA=/path/to/java      another JVM (JAVAC likewise, for Hello)
 #   AGENT=/path/to/graylane-agent.jar   another build of the agent (to compare two builds with the same runs)
 #   AGENT_OPTS="-Dgraylane.instrumentation.servlet.enabled=false ..."   extra options for the runs with the agent
+#   CLASS_CACHE=1           the runs with the agent use graylane's class cache (graylane.cache.dir, a new directory),
+#                           filled by one untimed start of each service with the agent before its timed runs
 # Needs java and javac; builds the jars with Maven first when they are missing.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +33,7 @@ unset JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS ASM_TRAFFIC_TAG
 [[ -f $AGENT && -f $FRONT && -f $BACKEND && -f $SPRING ]] || MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -Dstyle.color=never -DskipTests package || exit 1
 
 TMP=$(mktemp -d)
+[[ ${CLASS_CACHE:-} == 1 ]] && AGENT_OPTS="${AGENT_OPTS:-} -Dgraylane.cache.dir=$TMP/class-cache"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
@@ -103,6 +106,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print NR % 2 ? 
 
 measure() {     # runs $1 RUNS times without and with the agent, alternating; prints each run, then the medians
   local i mode order off=() on=() cpu_off=() cpu_on=() cls_off=() cls_on=()
+  if [[ ${CLASS_CACHE:-} == 1 ]]; then "$1" on || exit 1; fi   # fills the class cache; not timed
   for ((i = 1; i <= RUNS; i++)); do
     if ((i % 2)); then order="off on"; else order="on off"; fi
     for mode in $order; do

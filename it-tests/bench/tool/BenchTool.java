@@ -408,7 +408,7 @@ public final class BenchTool {
             case "headers" -> labelled && "00-00000000000000000000000000000001-0000000000000001-01".equals(traceparent)
                     ? null : "the constant headers should be label dev-x and the samples' fixed traceparent";
             case "none" -> label == null && traceparent == null ? null : "without an agent nothing should be forwarded";
-            case "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink", "graylane-mirror-compare",
+            case "graylane", "graylane-b", "graylane-cached", "graylane-mirror-sink", "graylane-b-mirror-sink", "graylane-mirror-compare",
                  "graylane-mirror-absent" ->
                     labelled && sameTraceparent ? null : "graylane should forward label dev-x and the traceparent as sent";
             case "otel" -> childSpan ? null : "OpenTelemetry should send a traceparent of the same trace with its own span id";
@@ -625,7 +625,7 @@ public final class BenchTool {
     }
 
     private static int configRank(String config) {
-        List<String> order = Arrays.asList("none", "headers", "manual", "graylane", "graylane-b", "graylane-mirror-sink", "graylane-b-mirror-sink",
+        List<String> order = Arrays.asList("none", "headers", "manual", "graylane", "graylane-b", "graylane-cached", "graylane-mirror-sink", "graylane-b-mirror-sink",
                 "graylane-mirror-compare",
                 "graylane-mirror-absent", "otel",
                 "otel+extension");

@@ -11,6 +11,7 @@ import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.pool.TypePool;
 
+import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -27,7 +28,8 @@ import java.util.Set;
  * graylane's one class file transformer. Every class the JVM loads passes the rules' {@link TypeFilter}s and class
  * loader gates, plain string and byte tests; only a class that passes one is described, matched and changed with Byte
  * Buddy, which is loaded on the first such class. Advice is inlined into existing methods of the type as it is
- * ({@code decorate}): no member is added, so a loaded class can be retransformed.
+ * ({@code decorate}): no member is added, so a loaded class can be retransformed. With a {@link TransformCache}, a class
+ * that an earlier start changed or left alone gets that start's answer without Byte Buddy.
  *
  * <p>Instrumentation starts with the first class of a leading module's library (any module but those that
  * {@linkplain InstrumentationModule#followsOtherModules() follow the others}), or at start-up when the application
@@ -55,11 +57,14 @@ final class GraylaneTransformer implements ClassFileTransformer {
     private final Rules.Rule[] rulesTestingEveryName;
     private final TypePoolCache pools;
     private final ReadEdges readEdges;
+    /** Null when {@code graylane.cache.dir} is not set. */
+    private final TransformCache cache;
 
     private volatile boolean active;
     private volatile ByteBuddy byteBuddy;
 
-    GraylaneTransformer(Instrumentation instrumentation, List<Rules.Rule> rules, TypePoolCache pools, ReadEdges readEdges) {
+    GraylaneTransformer(Instrumentation instrumentation, List<Rules.Rule> rules, TypePoolCache pools, ReadEdges readEdges,
+                        TransformCache cache) {
         this.instrumentation = instrumentation;
         this.rules = rules.toArray(new Rules.Rule[0]);
         Map<String, List<Rules.Rule>> byName = new HashMap<>();
@@ -83,6 +88,7 @@ final class GraylaneTransformer implements ClassFileTransformer {
         this.rulesTestingEveryName = testingEveryName.toArray(new Rules.Rule[0]);
         this.pools = pools;
         this.readEdges = readEdges;
+        this.cache = cache;
     }
 
     /**
@@ -132,15 +138,64 @@ final class GraylaneTransformer implements ClassFileTransformer {
                 if (!leader || classBeingRedefined != null) return null;
                 activateFromTransformer(className.replace('/', '.'));
             }
-            return apply(candidates, loader, className.replace('/', '.'), classBeingRedefined, protectionDomain, classFile);
+            String name = className.replace('/', '.');
+            TransformCache cache = this.cache;
+            return cache == null
+                    ? apply(candidates, loader, name, classBeingRedefined, protectionDomain, classFile, null)
+                    : throughCache(cache, candidates, loader, name, classBeingRedefined, protectionDomain, classFile);
         } catch (Throwable unexpected) {
             Log.warn("could not instrument " + className.replace('/', '.') + ": " + unexpected);
             return null;
         }
     }
 
+    /**
+     * The cached answer for this class file and these candidates, with what the rules that changed it do besides
+     * (helpers defined in its loader, module reads); or, for a class not in the cache (or whose changed class file
+     * cannot be read from it), the answer of {@link #apply}, kept for the next start.
+     */
+    private byte[] throughCache(TransformCache cache, List<Rules.Rule> candidates, ClassLoader loader, String name,
+                                Class<?> classBeingRedefined, ProtectionDomain protectionDomain, byte[] classFile)
+            throws ReflectiveOperationException {
+        int[] indexes = new int[candidates.size()];
+        for (int i = 0; i < indexes.length; i++) indexes[i] = candidates.get(i).index;
+        TransformCache.Entry entry = cache.find(name, classFile, indexes);
+        if (entry != null && !entry.isChanged()) return null;
+        byte[] changed = null;
+        if (entry != null) {
+            try {
+                changed = cache.changed(entry);
+            } catch (IOException unreadable) {
+                if (Log.isDebug()) Log.debug("class cache: " + name + " cannot be read (" + unreadable + ")");
+            }
+        }
+        if (changed == null) {
+            List<Rules.Rule> matched = new ArrayList<>(2);
+            changed = apply(candidates, loader, name, classBeingRedefined, protectionDomain, classFile, matched);
+            if (entry == null && (matched.isEmpty() || changed != null)) {
+                int[] matchedIndexes = new int[matched.size()];
+                for (int i = 0; i < matchedIndexes.length; i++) matchedIndexes[i] = matched.get(i).index;
+                cache.add(name, classFile, indexes, matchedIndexes, changed);
+            }
+            return changed;
+        }
+        for (int index : entry.matched) {
+            for (TypeTransformer transformer : rules[index].transformers) transformer.prepare(name, loader, protectionDomain);
+        }
+        assureReads(loader, name, classBeingRedefined);
+        if (Log.isDebug()) {
+            Log.debug("instrumented " + name + (classBeingRedefined != null ? " (retransformed)" : "") + " from the class cache");
+        }
+        return changed;
+    }
+
+    /**
+     * Changes the class by every candidate rule that matches it, or returns null (with a warning when that failed).
+     *
+     * @param matched null, or where the rules that changed the class are added; a null is added after them when it failed
+     */
     private byte[] apply(List<Rules.Rule> candidates, ClassLoader loader, String name, Class<?> classBeingRedefined,
-                         ProtectionDomain protectionDomain, byte[] classFile) {
+                         ProtectionDomain protectionDomain, byte[] classFile, List<Rules.Rule> matched) {
         long start = Log.isDebug() ? System.nanoTime() : 0;
         ClassFileInTransformation own = new ClassFileInTransformation(name, classFile);
         try {
@@ -151,22 +206,20 @@ final class GraylaneTransformer implements ClassFileTransformer {
             // still taken from the class file: reflection on them would load every type they name (java.lang.VirtualThread
             // names ForkJoinPool, whose methods name ForkJoinTask), before agents that start after graylane could change
             // those types as they load (the TransmittableThreadLocal agent adds a field to ForkJoinTask)
-            TypeDescription matched = classBeingRedefined != null
+            TypeDescription described = classBeingRedefined != null
                     ? TypeDescription.ForLoadedType.of(classBeingRedefined)
                     : type;
             DynamicType.Builder<?> builder = null;
             for (Rules.Rule rule : candidates) {
-                if (!rule.matches(matched)) continue;
+                if (!rule.matches(described)) continue;
                 if (builder == null) builder = byteBuddy().decorate(type, locator);
                 for (TypeTransformer transformer : rule.transformers) {
                     builder = transformer.transform(builder, type, loader, protectionDomain);
                 }
+                if (matched != null) matched.add(rule);
             }
             if (builder == null) return null;
-            if (readEdges != null) {
-                if (classBeingRedefined != null) readEdges.assureFor(classBeingRedefined);
-                else readEdges.assureFor(loader, name);
-            }
+            assureReads(loader, name, classBeingRedefined);
             byte[] transformed = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
             if (Log.isDebug()) {
                 Log.debug("instrumented " + name + (classBeingRedefined != null ? " (retransformed)" : "") + " in "
@@ -174,6 +227,7 @@ final class GraylaneTransformer implements ClassFileTransformer {
             }
             return transformed;
         } catch (Throwable failure) {
+            if (matched != null) matched.add(null); // not to be cached: the next start tries again
             if (failure instanceof TypePool.Resolution.NoSuchTypeException) {
                 // a hierarchy matcher met a class whose super type is missing (Netty's optional Log4J2Logger in
                 // every gRPC application): the JVM cannot define that class either, so there is nothing to report
@@ -185,6 +239,13 @@ final class GraylaneTransformer implements ClassFileTransformer {
         } finally {
             own.close();
         }
+    }
+
+    /** Lets the changed class's module read graylane's, so that its inlined advice can call it. */
+    private void assureReads(ClassLoader loader, String name, Class<?> classBeingRedefined) throws ReflectiveOperationException {
+        if (readEdges == null) return;
+        if (classBeingRedefined != null) readEdges.assureFor(classBeingRedefined);
+        else readEdges.assureFor(loader, name);
     }
 
     /**

@@ -55,11 +55,17 @@ public final class HelperInjector implements TypeTransformer {
     @Override
     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
                                             ProtectionDomain protectionDomain) {
+        prepare(type.getName(), loader, protectionDomain);
+        return builder;
+    }
+
+    @Override
+    public void prepare(String typeName, ClassLoader loader, ProtectionDomain protectionDomain) {
         if (loader == null) {
-            throw new IllegalStateException(type.getName() + " is on the bootstrap class path, where helpers "
+            throw new IllegalStateException(typeName + " is on the bootstrap class path, where helpers "
                     + classes.keySet() + " cannot be defined");
         }
-        if (injected.containsKey(loader)) return builder;
+        if (injected.containsKey(loader)) return;
         // the loader's own monitor, as Byte Buddy's injectors and non-parallel loaders use: no second lock to order
         synchronized (loader) {
             if (!injected.containsKey(loader)) {
@@ -67,7 +73,6 @@ public final class HelperInjector implements TypeTransformer {
                 injected.put(loader, Boolean.TRUE);
             }
         }
-        return builder;
     }
 
     /** How classes are defined in a foreign loader; resolved once per agent, when the first helper is injected. */

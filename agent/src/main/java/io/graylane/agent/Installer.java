@@ -3,13 +3,16 @@ package io.graylane.agent;
 import io.graylane.core.Traffic;
 import io.graylane.core.config.Config;
 import io.graylane.core.config.ConfigLoader;
+import io.graylane.core.config.Keys;
 import io.graylane.core.guard.ShadowGuard;
 import io.graylane.core.log.Log;
 import io.graylane.core.metrics.MetricsServer;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.util.Enumeration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -54,13 +57,33 @@ public final class Installer {
                 }
                 if (rules.all().size() > before) active.add(module.hook().configName()); // jdbc: none while the guard is off
             }
-            new GraylaneTransformer(instrumentation, rules.all(), pools, ReadEdges.of(instrumentation, Traffic.class)).install();
+            TransformCache cache = config.cacheDir == null ? null
+                    : TransformCache.open(config.cacheDir, Keys.CACHE_DIR, identity(agentJar, config, rules.all()));
+            if (cache != null) cache.writeOnExit();
+            new GraylaneTransformer(instrumentation, rules.all(), pools, ReadEdges.of(instrumentation, Traffic.class), cache)
+                    .install();
         } catch (Exception e) {
             Log.error("could not install instrumentation; the application runs without it", e);
             active.clear();
         }
         Log.info(startupLine(config, active, agentJar));
         if (Log.isDebug()) Log.debug("start-up took " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    }
+
+    /**
+     * What the class cache's answers depend on besides each class: graylane's jar (its entries' names, sizes and
+     * checksums, from the jar's directory), the JVM, every setting and the rules they made.
+     */
+    private static String identity(JarFile agentJar, Config config, List<Rules.Rule> rules) {
+        StringBuilder identity = new StringBuilder();
+        for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements(); ) {
+            JarEntry entry = entries.nextElement();
+            identity.append(entry.getName()).append(' ').append(entry.getSize()).append(' ').append(entry.getCrc()).append('\n');
+        }
+        identity.append(System.getProperty("java.vm.vendor")).append(' ').append(System.getProperty("java.vm.version"))
+                .append('\n').append(config.settings);
+        for (Rules.Rule rule : rules) identity.append(rule).append(' ').append(rule.transformers.size()).append('\n');
+        return identity.toString();
     }
 
     static String startupLine(Config config, Set<String> active, JarFile agentJar) {
@@ -76,6 +99,7 @@ public final class Installer {
         }
         if (config.shadow.mode != ShadowGuard.Mode.OFF) line.append(", shadow guard ").append(config.shadow.mode.configName());
         if (config.labelHeader != null) line.append(", label header ").append(config.labelHeader);
+        if (config.cacheDir != null) line.append(", class cache ").append(config.cacheDir);
         if (config.metricsPort > 0) {
             line.append(", metrics http://").append(config.metricsHost).append(':').append(config.metricsPort).append("/metrics");
         }

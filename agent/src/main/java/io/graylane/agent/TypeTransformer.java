@@ -11,4 +11,11 @@ public interface TypeTransformer {
     /** Returns the builder with this transformer's changes; throws to leave the type as it was (the failure is logged). */
     DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader classLoader,
                                      ProtectionDomain protectionDomain);
+
+    /**
+     * What {@link #transform} does besides changing the class (defining helpers in its loader), for a class whose
+     * changed class file comes from the class cache; throws to leave the type as it was.
+     */
+    default void prepare(String typeName, ClassLoader classLoader, ProtectionDomain protectionDomain) {
+    }
 }

@@ -41,15 +41,19 @@ public final class Config {
     /** GET /metrics on this port and address; 0 when the endpoint is off. */
     public final int metricsPort;
     public final String metricsHost;
+    /** Where changed classes are kept between starts ({@code graylane.cache.dir}), or null. */
+    public final String cacheDir;
     /** Where the values came from, for the startup line. */
     public final String source;
+    /** Where the configuration came from and every key's value, one per line: a start with other settings differs. */
+    public final String settings;
     public final List<String> problems;
 
     Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
            String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
            long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Shadow shadow, Log.Level logLevel,
            String laneBase, boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, int metricsPort,
-           String metricsHost, String source, List<String> problems) {
+           String metricsHost, String cacheDir, String source, String settings, List<String> problems) {
         this.labelHeader = labelHeader;
         this.labelSources = Collections.unmodifiableList(labelSources);
         this.localLabel = localLabel;
@@ -69,7 +73,9 @@ public final class Config {
         this.mdcRequestIdKey = mdcRequestIdKey;
         this.metricsPort = metricsPort;
         this.metricsHost = metricsHost;
+        this.cacheDir = cacheDir;
         this.source = source;
+        this.settings = settings;
         this.problems = Collections.unmodifiableList(problems);
     }
 

@@ -51,6 +51,7 @@ public final class Keys {
     public static final String MDC_REQUEST_ID_KEY = "graylane.mdc.request-id-key";
     public static final String METRICS_PORT = "graylane.metrics.port";
     public static final String METRICS_HOST = "graylane.metrics.host";
+    public static final String CACHE_DIR = "graylane.cache.dir";
 
     public static final String DEFAULT_LABEL_HEADER = "x-asm-traffic-tag";
     public static final String DEFAULT_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]*";
@@ -99,6 +100,7 @@ public final class Keys {
         add(keys, defaults, MDC_REQUEST_ID_KEY, "graylane.request-id");
         add(keys, defaults, METRICS_PORT, null);
         add(keys, defaults, METRICS_HOST, "127.0.0.1");
+        add(keys, defaults, CACHE_DIR, null);
         ALL = Collections.unmodifiableList(keys);
         DEFAULTS = Collections.unmodifiableList(defaults);
     }

@@ -186,7 +186,8 @@ class ConfigGarbageTest {
             case Keys.MIRROR_EXCLUDE_HEADERS:
             case Keys.MIRROR_COMPARE_HEADERS: return Kind.HEADER_LIST;
             case Keys.MIRROR_COMPARE_IGNORE: return Kind.IGNORE_LIST;
-            case Keys.MIRROR_COMPARE_REPORT: return Kind.PATH;
+            case Keys.MIRROR_COMPARE_REPORT:
+            case Keys.CACHE_DIR: return Kind.PATH;
             case Keys.MIRROR_COMPARE_REPORT_MAX_BYTES:
             case Keys.TRACE_MAP_TTL:
             case Keys.MIRROR_TIMEOUT: return Kind.DURATION;

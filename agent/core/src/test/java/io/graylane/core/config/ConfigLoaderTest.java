@@ -20,6 +20,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -146,6 +147,7 @@ class ConfigLoaderTest {
         spec.put("graylane.mdc.request-id-key", "graylane.request-id");
         spec.put("graylane.metrics.port", null);
         spec.put("graylane.metrics.host", "127.0.0.1");
+        spec.put("graylane.cache.dir", null);
 
         assertEquals(spec.keySet(), new java.util.HashSet<>(Keys.all()));
         for (Map.Entry<String, String> e : spec.entrySet()) {
@@ -540,5 +542,25 @@ class ConfigLoaderTest {
         assertNull(LabelSource.parse("header:a;b"));
         assertNull(LabelSource.parse("locale"));
         assertNotNull(LabelSource.parse("baggage:x-asm-traffic-tag"));
+    }
+
+    @Test
+    void theClassCacheIsOffByDefaultAndTakesADirectory() {
+        assertNull(ConfigLoader.load(null, NONE, NONE).cacheDir);
+        assertEquals("/var/cache/graylane", sys("graylane.cache.dir", " /var/cache/graylane ").cacheDir);
+        assertEquals("/var/cache/graylane", ConfigLoader.load(null, NONE, map("GRAYLANE_CACHE_DIR", "/var/cache/graylane")).cacheDir);
+        Config bad = sys("graylane.cache.dir", "/var/cache/\u0000graylane");
+        assertNull(bad.cacheDir);
+        problemMentioning(bad, "graylane.cache.dir", "a directory path without control characters", "the class cache is off");
+    }
+
+    @Test
+    void settingsDifferWhenAnyKeyDiffers() {
+        Config defaults = ConfigLoader.load(null, NONE, NONE);
+        assertEquals(defaults.settings, ConfigLoader.load(null, NONE, NONE).settings);
+        assertEquals(defaults.settings, sys("graylane.mirror.percentage", "100").settings, "the default, written out");
+        assertNotEquals(defaults.settings, sys("graylane.mirror.percentage", "50").settings);
+        assertNotEquals(defaults.settings, sys("graylane.instrumentation.okhttp.enabled", "false").settings);
+        assertNotEquals(defaults.settings, ConfigLoader.load(null, NONE, map("ASM_TRAFFIC_TAG", "dev-a")).settings);
     }
 }

@@ -58,6 +58,20 @@ class MarkdownLinksTest {
         if (!problems.isEmpty()) fail(problems.size() + " broken link(s):\n  " + String.join("\n  ", problems));
     }
 
+    /** A merge left half done ({@code <<<<<<< HEAD} ... {@code >>>>>>> BRANCH} lines) shows both sides to readers. */
+    @Test
+    void noDocumentHoldsConflictMarkers() throws IOException {
+        Path root = Paths.get(System.getProperty("graylane.root", "../..")).toAbsolutePath().normalize();
+        List<String> found = new ArrayList<>();
+        for (Path file : markdownFiles(root)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).matches("(<{7}|>{7}) .*")) found.add(root.relativize(file) + ":" + (i + 1));
+            }
+        }
+        if (!found.isEmpty()) fail("conflict markers at " + found);
+    }
+
     @Test
     void aBrokenLinkOrAMissingAnchorIsReported(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("module"));

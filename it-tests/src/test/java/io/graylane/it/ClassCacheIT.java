@@ -1,0 +1,181 @@
+package io.graylane.it;
+
+import static io.graylane.it.Echo.assertHeaderOnce;
+import static io.graylane.it.SampleApps.LABEL;
+import static io.graylane.it.SampleApps.REQUEST_ID;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With {@code graylane.cache.dir}, a start takes the classes an earlier start changed from the cache: Byte Buddy is
+ * never loaded (its matchers aside, which the rules are made of), helpers are still defined in each loader, and every
+ * hop still carries the label. Other settings use another file; a damaged file or a directory that cannot be made is
+ * named in a warning and the service runs as without the cache.
+ */
+@ExtendWith(JvmLogTail.class)
+class ClassCacheIT {
+
+    private static final String CACHE_DIR = "graylane.cache.dir";
+
+    private static AgentJvm backend;
+
+    @BeforeAll
+    static void startBackend() {
+        backend = SampleApps.backend("cache-backend", null).withAgent(false).start();
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        AgentJvm.closeAll(backend);
+    }
+
+    @Test
+    void aSecondStartTakesEveryChangedClassFromTheCacheWithoutByteBuddy(@TempDir Path dir) throws IOException {
+        String first = runFront(dir, "cache-front-1");
+        assertTrue(first.contains("[graylane] DEBUG class cache " + cacheFile(dir) + " written: 0 classes answered, "),
+                () -> "expected the first start to write the cache, log:\n" + first);
+        assertFalse(changedFromTheCache(first).size() > 0, "nothing was cached before the first start");
+        List<String> changedFirst = changedByByteBuddy(first);
+        assertTrue(changedFirst.size() >= 10, () -> "expected the front's classes changed, got " + changedFirst);
+
+        String second = runFront(dir, "cache-front-2", "-Xlog:class+load");
+        List<String> cached = changedFromTheCache(second);
+        assertEquals(List.of(), changedByByteBuddy(second), "changed without the cache in the second start");
+        assertEquals(changedFirst.stream().map(ClassCacheIT::className).sorted().toList(),
+                cached.stream().map(ClassCacheIT::className).sorted().toList(),
+                "the classes the second start took from the cache");
+        List<String> byteBuddy = second.lines().filter(line -> line.contains("io.graylane.shaded.net.bytebuddy.")
+                && !line.contains(".matcher.")).toList();
+        assertEquals(List.of(), byteBuddy.stream().limit(5).toList(),
+                () -> "expected no Byte Buddy class loaded but its matchers, found " + byteBuddy.size());
+        Path file = cacheFile(dir);
+        assertTrue(second.lines().anyMatch(line -> line.startsWith("[graylane] DEBUG class cache " + file + ": ")
+                && line.endsWith(" classes answered, nothing new")),
+                () -> "expected the second start to leave the file as it was, log:\n" + second);
+    }
+
+    @Test
+    void aReactiveServiceGetsItsHelpersWithTheCachedClasses(@TempDir Path dir) throws IOException {
+        String second = null;
+        for (String name : List.of("cache-webflux-1", "cache-webflux-2")) {
+            AgentJvm webflux = SampleApps.webflux(name, backend.baseUrl()).systemProperty(CACHE_DIR, dir.toString())
+                    .systemProperty("graylane.log.level", "debug").start();
+            try {
+                for (String pattern : List.of("publish-on", "delay", "flatmap")) {
+                    String requestId = name + "-" + pattern;
+                    Http.Response response = Http.get(webflux.url(Http.withQuery("/echo", "pattern", pattern, "client",
+                            "webclient")), LABEL, "lane-cached", REQUEST_ID, requestId);
+                    Echo.ok(response);
+                    assertHeaderOnce(Echo.downstream(response), LABEL, "lane-cached", response);
+                    assertHeaderOnce(Echo.downstream(response), REQUEST_ID, requestId, response);
+                }
+            } finally {
+                webflux.close();
+            }
+            second = Files.readString(webflux.logFile());
+        }
+        List<String> cached = changedFromTheCache(second);
+        assertTrue(cached.stream().anyMatch(line -> line.contains(" reactor.core.publisher.")),
+                () -> "expected Reactor's publishers from the cache, got " + cached);
+        assertEquals(List.of(), changedByByteBuddy(second), "changed without the cache in the second start");
+    }
+
+    @Test
+    void otherSettingsUseAnotherFileAndADamagedFileIsWrittenAnew(@TempDir Path dir) throws IOException {
+        runFront(dir, "cache-settings-1");
+        Path file = cacheFile(dir);
+        runFront(dir, "cache-settings-2", "-Dgraylane.mirror.percentage=50");
+        List<Path> both = files(dir);
+        assertEquals(2, both.size(), () -> "expected a file for each settings, got " + both);
+
+        byte[] whole = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(whole, whole.length / 2));
+        String damaged = runFront(dir, "cache-damaged");
+        assertTrue(damaged.contains("[graylane] WARN the class cache " + file + " cannot be read ("),
+                () -> "expected a warning naming the damaged file, log:\n" + damaged);
+        assertFalse(changedByByteBuddy(damaged).isEmpty(), "the damaged start changes its classes itself");
+
+        String after = runFront(dir, "cache-rewritten");
+        assertEquals(List.of(), changedByByteBuddy(after), "changed without the cache after the file was written anew");
+        assertNotEquals(0, changedFromTheCache(after).size());
+    }
+
+    @Test
+    void aCacheDirectoryThatCannotBeMadeIsNamedAndTheServiceRuns(@TempDir Path dir) throws IOException {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path wanted = blocker.resolve("cache");
+        AgentJvm front = SampleApps.front("cache-unusable", backend.baseUrl()).systemProperty(CACHE_DIR, wanted.toString())
+                .start();
+        try {
+            assertLabelCarried(front, "cache-unusable");
+            String log = front.log();
+            assertTrue(log.contains("[graylane] WARN " + CACHE_DIR + " '" + wanted + "' cannot be used ("),
+                    () -> "expected a warning naming the key and the directory, log:\n" + log);
+        } finally {
+            front.close();
+        }
+    }
+
+    /** Starts the front with the cache in {@code dir}, checks a labelled call, stops it: its whole log. */
+    private static String runFront(Path dir, String name, String... jvmOptions) throws IOException {
+        AgentJvm front = SampleApps.front(name, backend.baseUrl()).systemProperty(CACHE_DIR, dir.toString())
+                .systemProperty("graylane.log.level", "debug").jvmOptions(jvmOptions).start();
+        try {
+            assertLabelCarried(front, name);
+        } finally {
+            front.close();
+        }
+        return Files.readString(front.logFile());
+    }
+
+    private static void assertLabelCarried(AgentJvm front, String name) {
+        for (String client : List.of("okhttp", "java-http-async", "apache5")) {
+            String requestId = name + "-" + client;
+            Http.Response response = Http.get(front.url("/call/" + client), LABEL, "lane-cached", REQUEST_ID, requestId);
+            Echo.ok(response);
+            assertHeaderOnce(Echo.downstream(response), LABEL, "lane-cached", response);
+            assertHeaderOnce(Echo.downstream(response), REQUEST_ID, requestId, response);
+        }
+    }
+
+    private static List<String> changedByByteBuddy(String log) {
+        return log.lines().filter(line -> line.contains("[graylane] DEBUG instrumented ") && line.endsWith(" ms")).toList();
+    }
+
+    private static List<String> changedFromTheCache(String log) {
+        return log.lines().filter(line -> line.contains("[graylane] DEBUG instrumented ")
+                && line.endsWith(" from the class cache")).toList();
+    }
+
+    /** "[graylane] DEBUG instrumented a.B (retransformed) in 1.2 ms" -> "a.B" */
+    private static String className(String line) {
+        return line.substring(line.indexOf("instrumented ") + "instrumented ".length()).split(" ")[0];
+    }
+
+    /** The one cache file in {@code dir} (beside its lock file). */
+    private static Path cacheFile(Path dir) throws IOException {
+        List<Path> files = files(dir);
+        assertEquals(1, files.size(), () -> "expected one cache file, got " + files);
+        return files.get(0);
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".cache")).sorted().toList();
+        }
+    }
+}
