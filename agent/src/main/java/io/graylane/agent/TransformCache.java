@@ -12,18 +12,23 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.Adler32;
@@ -41,7 +46,8 @@ import java.util.zip.CRC32;
  * written when the JVM exits (a shutdown hook, so also on SIGTERM), merged with what other JVMs of the same identity
  * wrote meanwhile, to a temporary file moved over the old one: a reader never sees half a file. The file holds at
  * most {@value #MAX_ENTRIES} entries and {@value #MAX_BYTES} bytes, those used or added by the last start first. A file
- * that cannot be read is ignored with one warning.
+ * that cannot be read is ignored with one warning. The changed classes in it run as the application's code: a
+ * directory or file that users other than its owner may write (POSIX permissions) is not used.
  *
  * <p>An entry is found by the class file's length and two checksums (CRC-32 and Adler-32) besides its name and
  * candidate rules. A class whose own bytes did not change but whose super types did (another version of a library it
@@ -81,8 +87,20 @@ final class TransformCache {
         long identity = checksum(identityText.getBytes(StandardCharsets.UTF_8));
         Path file;
         try {
-            file = Paths.get(directory).resolve("graylane-" + Long.toHexString(identity) + ".cache");
-            Files.createDirectories(file.getParent());
+            Path dir = Paths.get(directory);
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(dir);
+            }
+            String others = writableByOthers(dir);
+            if (others != null) {
+                Log.warn(key + " '" + directory + "' may be written by other users (" + others + "): the classes kept"
+                        + " there would run as this service's code; expected a directory only its owner may write;"
+                        + " starting without the cache");
+                return null;
+            }
+            file = dir.resolve("graylane-" + Long.toHexString(identity) + ".cache");
         } catch (IOException | RuntimeException e) {
             Log.warn(key + " '" + directory + "' cannot be used (" + e + "): expected a directory graylane may create"
                     + " and write; starting without the cache");
@@ -91,6 +109,8 @@ final class TransformCache {
         Map<String, Entry[]> index = new HashMap<>();
         List<Entry> entries = Collections.emptyList();
         try {
+            String others = Files.exists(file) ? writableByOthers(file) : null;
+            if (others != null) throw new IOException("it may be written by other users: " + others);
             entries = read(file, identity);
         } catch (IOException | RuntimeException e) {
             Log.warn("the class cache " + file + " cannot be read (" + e + "); it is written anew when the JVM exits");
@@ -103,6 +123,16 @@ final class TransformCache {
         }
         if (Log.isDebug()) Log.debug("class cache " + file + ": " + entries.size() + " entries");
         return new TransformCache(file, identity, index);
+    }
+
+    /** The POSIX permissions of the path if users other than its owner may write it, else null (also without POSIX). */
+    private static String writableByOthers(Path path) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        if (view == null) return null;
+        Set<PosixFilePermission> permissions = view.readAttributes().permissions();
+        boolean others = permissions.contains(PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(PosixFilePermission.OTHERS_WRITE);
+        return others ? PosixFilePermissions.toString(permissions) : null;
     }
 
     Path file() {

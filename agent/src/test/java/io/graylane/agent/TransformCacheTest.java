@@ -5,8 +5,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TransformCacheTest {
 
@@ -166,6 +169,30 @@ class TransformCacheTest {
         assertArrayEquals(CHANGED, next.changed(b));
         assertArrayEquals(bytes("c.D with advice"), next.changed(d));
         assertEquals(1, list(dir).length);
+    }
+
+    @Test
+    void aDirectoryOrFileOthersMayWriteIsNotUsed(@TempDir Path dir) throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertNull(TransformCache.open(shared.toString(), "graylane.cache.dir", IDENTITY), "a directory anyone may write");
+
+        Path own = dir.resolve("own");
+        TransformCache first = TransformCache.open(own.toString(), "graylane.cache.dir", IDENTITY);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(own)), "a directory it made");
+        first.add("a.B", ORIGINAL, CANDIDATES, new int[] {7}, CHANGED);
+        first.write();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(first.file())));
+        assertNotNull(TransformCache.open(own.toString(), "graylane.cache.dir", IDENTITY).find("a.B", ORIGINAL, CANDIDATES));
+
+        Files.setPosixFilePermissions(first.file(), PosixFilePermissions.fromString("rw-rw-r--"));
+        TransformCache second = TransformCache.open(own.toString(), "graylane.cache.dir", IDENTITY);
+        assertNull(second.find("a.B", ORIGINAL, CANDIDATES), "a file its group may write");
+        second.add("a.B", ORIGINAL, CANDIDATES, new int[] {7}, CHANGED);
+        second.write();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(first.file())), "written anew");
+        assertNotNull(TransformCache.open(own.toString(), "graylane.cache.dir", IDENTITY).find("a.B", ORIGINAL, CANDIDATES));
     }
 
     /** The cache files in {@code dir} (besides them: the lock file). */

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * With {@code graylane.cache.dir}, a start takes the classes an earlier start changed from the cache: Byte Buddy is
  * never loaded (its matchers aside, which the rules are made of), helpers are still defined in each loader, and every
- * hop still carries the label. Other settings use another file; a damaged file or a directory that cannot be made is
- * named in a warning and the service runs as without the cache.
+ * hop still carries the label. Other settings use another file; a damaged file, a directory that cannot be made or
+ * one other users may write is named in a warning and the service runs as without the cache.
  */
 @ExtendWith(JvmLogTail.class)
 class ClassCacheIT {
@@ -128,6 +129,17 @@ class ClassCacheIT {
         } finally {
             front.close();
         }
+    }
+
+    @Test
+    void aDirectoryOtherUsersMayWriteIsNotUsed(@TempDir Path dir) throws IOException {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String log = runFront(shared, "cache-shared");
+        assertTrue(log.contains("[graylane] WARN " + CACHE_DIR + " '" + shared + "' may be written by other users"
+                + " (rwxrwxrwx): the classes kept there would run as this service's code"),
+                () -> "expected a warning naming the key and the directory, log:\n" + log);
+        assertEquals(List.of(), files(shared), "nothing written there");
     }
 
     /** Starts the front with the cache in {@code dir}, checks a labelled call, stops it: its whole log. */
