@@ -87,7 +87,8 @@ class ReactorNettyHookIT extends HookTest {
 
     @Override
     List<String> ways() {
-        return List.of("direct", "publish-on", "subscribe-on", "delay", "flatmap", "zip", "retry", "cache", "blocking");
+        return List.of("direct", "publish-on", "subscribe-on", "delay", "flatmap", "zip", "then", "first", "retry", "cache",
+                "blocking");
     }
 
     @Override
@@ -164,6 +165,12 @@ class ReactorNettyHookIT extends HookTest {
                         : call(url, appLabel), 2).filter(s -> !s.equals("-")).next();
             case "zip":
                 return Mono.zip(Mono.delay(Duration.ofMillis(1)), call(url, appLabel)).map(t -> t.getT2());
+            case "then":
+                // subscribed where the timer completes, on its thread
+                return Mono.delay(Duration.ofMillis(1)).then(call(url, appLabel));
+            case "first":
+                return Mono.firstWithSignal(Mono.<String>never(),
+                        Mono.delay(Duration.ofMillis(1)).then(call(url, appLabel)));
             case "retry": {
                 int[] attempts = {0};
                 // the first attempt fails on a timer thread; the retry subscribes again from there

@@ -25,16 +25,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 /**
  * reactor-core 3.4 to 3.8: the context follows the reactive chain, not the thread. A signal can reach a chain on
  * another thread, or under another request's context, only where it enters the chain: at a source (a Netty read,
- * {@code fromFuture}, {@code create}, a sink, {@code fromIterable}, {@code zip}, any {@code Flux} or {@code Mono} that
- * is not reactor-core's own) or where one upstream feeds several subscribers ({@code cache}, {@code share},
+ * {@code fromFuture}, {@code create}, a sink, {@code fromIterable}, {@code Flux.zip}, any {@code Flux} or {@code Mono}
+ * that is not reactor-core's own) or where one upstream feeds several subscribers ({@code cache}, {@code share},
  * {@code publish}, {@code replay}, {@code refCount}, {@code autoConnect}, processors); not at {@code defer} or
- * {@code fromRunnable}, which deliver nothing of their own after {@code subscribe} returns. Those publishers'
- * {@code subscribe} (and
- * {@code subscribeOrReturn}, through which reactor-core subscribes a chain of its own operators) wrap their subscriber
- * in a {@code ContextSubscriber} holding the context current at subscription; operators in between ({@code map},
- * {@code flatMap}, ...) are not touched and run inside their upstream's signal. Nothing runs when a chain is
- * assembled. When {@code Schedulers} initialises, a schedule hook makes every task given to a Reactor scheduler run
- * under the context of the code that scheduled it. The helpers are defined in each instrumented class's loader.
+ * {@code fromRunnable}, which deliver nothing of their own after {@code subscribe} returns, nor at {@code then},
+ * {@code Mono.zip} and {@code firstWithSignal}, which deliver only inside the signals of the Fluxes and Monos they
+ * subscribe. Those publishers' {@code subscribe} (and {@code subscribeOrReturn}, through which reactor-core subscribes
+ * a chain of its own operators) wrap their subscriber in a {@code ContextSubscriber} holding the context current at
+ * subscription; operators in between ({@code map}, {@code flatMap}, ...) are not touched and run inside their
+ * upstream's signal. Nothing runs when a chain is assembled. When {@code Schedulers} initialises, a schedule hook
+ * makes every task given to a Reactor scheduler run under the context of the code that scheduled it. The helpers are
+ * defined in each instrumented class's loader.
  */
 public final class ReactorInstrumentation implements InstrumentationModule {
 
@@ -57,7 +58,8 @@ public final class ReactorInstrumentation implements InstrumentationModule {
         // reactor-core's own entry points
         rules
                 .type(TypeFilter.nameStartsWith(PUBLISHERS).declaring("subscribe").extending(FLUX, MONO),
-                        concretePublisher().and(multicast().or(not(operator()))).and(not(deliversWithinSubscribe())))
+                        concretePublisher().and(multicast().or(not(operator())))
+                                .and(not(deliversWithinSubscribe())).and(not(combinesFluxesAndMonos())))
                 .transform(helpers)
                 .transform(subscribe)
                 // a Flux or Mono of another library (Reactor Netty's reads and connections, Spring's publishers), its
@@ -90,6 +92,18 @@ public final class ReactorInstrumentation implements InstrumentationModule {
     private static ElementMatcher.Junction<TypeDescription> deliversWithinSubscribe() {
         return namedOneOf(PUBLISHERS + "MonoDefer", PUBLISHERS + "FluxDefer", PUBLISHERS + "MonoDeferContextual",
                 PUBLISHERS + "FluxDeferContextual", PUBLISHERS + "MonoRunnable");
+    }
+
+    /**
+     * A publisher that subscribes only Fluxes and Monos (its operator methods take nothing else), the first inside its
+     * own {@code subscribe}, any next one inside a signal of the one before, and delivers only inside their signals:
+     * {@code then} ({@code MonoIgnoreThen}), {@code Mono.zip} ({@code MonoZip}), {@code firstWithSignal} and {@code or}
+     * ({@code MonoFirstWithSignal}). A source of theirs that can signal from another thread carries the context
+     * itself, so a wrapper of their own would only add a call to each signal. Not {@code Flux.concat},
+     * {@code Flux.zip}, {@code Mono.when}: they take any {@code Publisher}, which may signal from a thread of its own.
+     */
+    private static ElementMatcher.Junction<TypeDescription> combinesFluxesAndMonos() {
+        return namedOneOf(PUBLISHERS + "MonoIgnoreThen", PUBLISHERS + "MonoZip", PUBLISHERS + "MonoFirstWithSignal");
     }
 
     /** An operator over one upstream: runs inside its upstream's signals. */
