@@ -5,15 +5,17 @@ import static io.graylane.it.SampleApps.LABEL;
 import static io.graylane.it.SampleApps.REQUEST_ID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,24 +56,29 @@ class ClassCacheIT {
         assertTrue(changedFirst.size() >= 10, () -> "expected the front's classes changed, got " + changedFirst);
 
         String second = runFront(dir, "cache-front-2", "-Xlog:class+load");
-        List<String> cached = changedFromTheCache(second);
-        assertEquals(List.of(), changedByByteBuddy(second), "changed without the cache in the second start");
-        assertEquals(changedFirst.stream().map(ClassCacheIT::className).sorted().toList(),
-                cached.stream().map(ClassCacheIT::className).sorted().toList(),
-                "the classes the second start took from the cache");
+        List<String> cached = assertChangedFromTheCache(first, second);
+        List<String> loadedAgain = changedFirst.stream().map(ClassCacheIT::className)
+                .filter(name -> second.contains("[class,load] " + name + " source: ")).sorted().toList();
+        assertEquals(loadedAgain, cached.stream().filter(loadedAgain::contains).toList(),
+                "every class the first start changed and the second one loaded came from the cache");
+        assertTrue(cached.containsAll(List.of("java.lang.Thread", "okhttp3.OkHttpClient")),
+                () -> "expected the classes changed when instrumentation starts and when OkHttp loads, got " + cached);
+        // a class the first start never loaded is changed the usual way, with Byte Buddy and a new entry
+        boolean allCached = changedByByteBuddy(second).isEmpty();
         List<String> byteBuddy = second.lines().filter(line -> line.contains("io.graylane.shaded.net.bytebuddy.")
                 && !line.contains(".matcher.")).toList();
-        assertEquals(List.of(), byteBuddy.stream().limit(5).toList(),
-                () -> "expected no Byte Buddy class loaded but its matchers, found " + byteBuddy.size());
+        assertTrue(!allCached || byteBuddy.isEmpty(), () -> "expected no Byte Buddy class loaded but its matchers when"
+                + " every class came from the cache, found " + byteBuddy.size() + ", first " + byteBuddy.get(0));
         Path file = cacheFile(dir);
         assertTrue(second.lines().anyMatch(line -> line.startsWith("[graylane] DEBUG class cache " + file + ": ")
-                && line.endsWith(" classes answered, nothing new")),
-                () -> "expected the second start to leave the file as it was, log:\n" + second);
+                && line.endsWith(allCached ? " classes answered, nothing new" : " new entries")),
+                () -> "expected the second start to leave the file as it was (unless it changed a class the first"
+                        + " start never loaded), log:\n" + second);
     }
 
     @Test
     void aReactiveServiceGetsItsHelpersWithTheCachedClasses(@TempDir Path dir) throws IOException {
-        String second = null;
+        List<String> logs = new ArrayList<>();
         for (String name : List.of("cache-webflux-1", "cache-webflux-2")) {
             AgentJvm webflux = SampleApps.webflux(name, backend.baseUrl()).systemProperty(CACHE_DIR, dir.toString())
                     .systemProperty("graylane.log.level", "debug").start();
@@ -87,12 +94,11 @@ class ClassCacheIT {
             } finally {
                 webflux.close();
             }
-            second = Files.readString(webflux.logFile());
+            logs.add(Files.readString(webflux.logFile()));
         }
-        List<String> cached = changedFromTheCache(second);
-        assertTrue(cached.stream().anyMatch(line -> line.contains(" reactor.core.publisher.")),
+        List<String> cached = assertChangedFromTheCache(logs.get(0), logs.get(1));
+        assertTrue(cached.stream().anyMatch(name -> name.startsWith("reactor.core.publisher.")),
                 () -> "expected Reactor's publishers from the cache, got " + cached);
-        assertEquals(List.of(), changedByByteBuddy(second), "changed without the cache in the second start");
     }
 
     @Test
@@ -111,8 +117,7 @@ class ClassCacheIT {
         assertFalse(changedByByteBuddy(damaged).isEmpty(), "the damaged start changes its classes itself");
 
         String after = runFront(dir, "cache-rewritten");
-        assertEquals(List.of(), changedByByteBuddy(after), "changed without the cache after the file was written anew");
-        assertNotEquals(0, changedFromTheCache(after).size());
+        assertChangedFromTheCache(damaged, after);
     }
 
     @Test
@@ -162,6 +167,25 @@ class ClassCacheIT {
             assertHeaderOnce(Echo.downstream(response), LABEL, "lane-cached", response);
             assertHeaderOnce(Echo.downstream(response), REQUEST_ID, requestId, response);
         }
+    }
+
+    /**
+     * {@code later} read the file {@code earlier} wrote: no class {@code earlier} changed is changed again with Byte
+     * Buddy, no class comes from the cache that {@code earlier} did not change, and at least ten do. A class that
+     * only {@code later} loads is changed with Byte Buddy: which of CompletableFuture's completion classes a call
+     * loads depends on whether its future completed before the next stage was added. The classes from the cache.
+     */
+    private static List<String> assertChangedFromTheCache(String earlier, String later) {
+        Set<String> known = Stream.concat(changedByByteBuddy(earlier).stream(), changedFromTheCache(earlier).stream())
+                .map(ClassCacheIT::className).collect(Collectors.toSet());
+        List<String> again = changedByByteBuddy(later).stream().map(ClassCacheIT::className).filter(known::contains)
+                .toList();
+        assertEquals(List.of(), again, "classes the earlier start changed, changed again without the cache");
+        List<String> cached = changedFromTheCache(later).stream().map(ClassCacheIT::className).sorted().toList();
+        assertEquals(List.of(), cached.stream().filter(name -> !known.contains(name)).toList(),
+                "classes from the cache that the earlier start did not change");
+        assertTrue(cached.size() >= 10, () -> "expected the classes from the cache, got " + cached);
+        return cached;
     }
 
     private static List<String> changedByByteBuddy(String log) {
