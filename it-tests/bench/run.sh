@@ -13,7 +13,8 @@
 #                             to every outbound call and reads nothing (-Dsamples.constant-headers): what sending
 #                             them costs, however their values are found
 #     graylane                the graylane agent (defaults, local lane "base")
-#     graylane-b              graylane from another agent jar (--agent-b), to judge a change within one run
+#     graylane-b              graylane from another agent jar (--agent-b) and/or with more options (--opts-b), to
+#                             judge a change or a setting within one run
 #     graylane-cached         graylane with its class cache (graylane.cache.dir, filled by one untimed start of front
 #                             and backend before the rounds): the start of a service that started before
 #     graylane-mirror-sink    graylane mirroring every request to a sink         (only where mirroring works)
@@ -64,7 +65,7 @@ rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
 configs=none,manual,graylane,graylane-cached,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-build=false note="" chain=servlet pin=false calls=1 agent_b=""
+build=false note="" chain=servlet pin=false calls=1 agent_b="" opts_b=""
 while (($#)); do
   case $1 in
     --rounds) rounds=$2; shift ;;
@@ -79,6 +80,7 @@ while (($#)); do
     --jvm-opts) jvm_opts=$2; shift ;;
     --java) java_bin=$2; shift ;;
     --agent-b) agent_b=$(realpath "$2"); shift ;;
+    --opts-b) opts_b=$2; shift ;;
     --build) build=true ;;
     --pin) pin=true ;;
     --note) note=$2; shift ;;
@@ -104,6 +106,7 @@ results=$out/results$suffix.tsv
 meta=$out/meta$suffix.md
 extension=$root/extensions/target/graylane-otel-extension.jar
 read -r -a service_opts <<<"$jvm_opts"
+read -r -a b_opts <<<"$opts_b"
 
 has() { [[ ",$configs," == *",$1,"* || ",$configs," == *",$1@"* ]]; }  # CONFIG or one of its CONFIG@N
 drop() {  # CONFIG and its CONFIG@N
@@ -139,11 +142,11 @@ agent_args() {
     manual) args=(-Dsamples.manual-propagation=true) ;;
     headers) args=(-Dsamples.constant-headers=true) ;;
     graylane) args=("-javaagent:$agent") ;;
-    graylane-b) args=("-javaagent:$agent_b") ;;
+    graylane-b) args=("-javaagent:$agent_b" "${b_opts[@]}") ;;
     graylane-cached) args=("-javaagent:$agent" "-Dgraylane.cache.dir=$class_cache") ;;
     graylane-mirror-sink) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                 "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
-    graylane-b-mirror-sink) args=("-javaagent:$agent_b" -Dgraylane.mirror.enabled=true
+    graylane-b-mirror-sink) args=("-javaagent:$agent_b" "${b_opts[@]}" -Dgraylane.mirror.enabled=true
                                   "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port") ;;
     graylane-mirror-compare) args=("-javaagent:$agent" -Dgraylane.mirror.enabled=true
                                    "-Dgraylane.mirror.target=http://127.0.0.1:$sink_port" -Dgraylane.mirror.compare=true
@@ -245,8 +248,9 @@ if has graylane-cached; then
   stop_services
   [[ -n $(ls "$class_cache" 2>/dev/null) ]] || die "graylane-cached: the first start wrote no class cache in $class_cache"
 fi
-if { has graylane-b || has graylane-b-mirror-sink; } && [[ ! -f $agent_b ]]; then
-  die "configurations graylane-b and graylane-b-mirror-sink need --agent-b JAR (an agent jar that exists)"
+if { has graylane-b || has graylane-b-mirror-sink; }; then
+  [[ -n $agent_b ]] || agent_b=$agent
+  [[ -f $agent_b ]] || die "--agent-b $agent_b: not an agent jar that exists"
 fi
 if has otel+extension && ! "${tool[@]}" jar-has "$extension" \
     META-INF/services/io.opentelemetry.sdk.autoconfigure.spi.ConfigurablePropagatorProvider; then
@@ -270,6 +274,9 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
   echo "- java: $java_version; services run with \`$jvm_opts\`; $wrk_version; OpenTelemetry Java agent $otel_version"
   echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
+  if has graylane-b || has graylane-b-mirror-sink; then
+    echo "- graylane-b: $(basename "$agent_b")${opts_b:+ with \`$opts_b\`}"
+  fi
 } >"$meta"
 : >"$results"
 
