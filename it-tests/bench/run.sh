@@ -275,7 +275,8 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
   echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
   if has graylane-b || has graylane-b-mirror-sink; then
-    echo "- graylane-b: $(basename "$agent_b")${opts_b:+ with \`$opts_b\`}"
+    if [[ $agent_b == "$agent" ]]; then b_jar="this build's agent jar"; else b_jar=$agent_b; fi
+    echo "- graylane-b: $b_jar${opts_b:+ with \`$opts_b\`}"
   fi
 } >"$meta"
 : >"$results"
