@@ -39,6 +39,16 @@ public final class InboundRequest implements Scope {
     /** Listener calls ({@link Traffic#enterListener}) in progress: records reached meanwhile change nothing. */
     int listenerDepth;
 
+    /**
+     * Makes {@code context} current on this thread, whose state this is ({@link Traffic#thread}), and returns the one
+     * it replaces; swapping that one back puts the thread as it was.
+     */
+    public TrafficContext swap(TrafficContext context) {
+        TrafficContext previous = current;
+        current = context;
+        return previous;
+    }
+
     boolean isOpen() {
         return open;
     }

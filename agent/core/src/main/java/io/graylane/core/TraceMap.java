@@ -65,29 +65,32 @@ public final class TraceMap {
     public void put(String[] headers, String[] values, int[] indexes, String label) {
         if (label == null) return;
         String shared = null;
+        long now = 0;
         for (int i : indexes) {
             if (values[i] == null) continue;
-            if (shared == null) shared = shared(label);
-            put(headers[i], values[i], label, shared);
+            if (shared == null) {
+                shared = shared(label);
+                now = millis();
+            }
+            put(headers[i], values[i], shared, now);
         }
     }
 
     /** Records the label for the trace named by this header value; a value naming no trace, or no label, is ignored. */
     public void put(String header, String value, String label) {
-        if (label != null) put(header, value, label, null);
+        if (label != null && Key.end(header, value) >= 0) put(header, value, shared(label), millis());
     }
 
-    /** {@code shared}: the label as {@link #shared} returns it, or null to look it up here. */
-    private void put(String header, String value, String label, String shared) {
-        int to = label == null ? -1 : Key.end(header, value);
+    /** {@code shared}: the label as {@link #shared} returns it; {@code now}: {@link #millis}. */
+    private void put(String header, String value, String shared, long now) {
+        int to = Key.end(header, value);
         if (to < 0) return;
         int from = Key.start(header);
         boolean hex = Key.isHexId(value, from, to);
         long high = Key.high(value, from, to, hex);
         long low = Key.low(value, from, to, hex);
         long key = Key.spread(high, low);
-        long now = millis();
-        stripe(key).put(key, shared != null ? shared : shared(label), now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
+        stripe(key).put(key, shared, now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
     }
 
     /** The label recorded for the trace named by this header value, or null. */

@@ -265,15 +265,23 @@ public final class Traffic {
 
     /** Makes {@code context} current on this thread and returns the one it replaces (to give to {@link #restore}). */
     public static TrafficContext replay(TrafficContext context) {
+        InboundRequest state = thread(context);
+        return state == null ? null : state.swap(context);
+    }
+
+    /**
+     * This thread's state, to switch to {@code context} and back with {@link InboundRequest#swap}: one thread-local
+     * look-up for both ways, where {@link #replay} and {@link #restore} take one each (for code that switches at
+     * every signal of a reactive chain). Null only when {@code context} is null and the thread never had a context:
+     * nothing is current, so there is nothing to switch.
+     */
+    public static InboundRequest thread(TrafficContext context) {
         InboundRequest state = THREAD.get();
-        if (state == null) {
-            if (context == null) return null;
+        if (state == null && context != null) {
             state = new InboundRequest();
             THREAD.set(state);
         }
-        TrafficContext previous = state.current;
-        state.current = context;
-        return previous;
+        return state;
     }
 
     /** Puts back what {@link #replay} replaced. */

@@ -1,5 +1,6 @@
 package io.graylane.core.concurrent;
 
+import io.graylane.core.InboundRequest;
 import io.graylane.core.Traffic;
 import io.graylane.core.TrafficContext;
 
@@ -24,11 +25,12 @@ public final class ContextCallable<V> implements Callable<V> {
 
     @Override
     public V call() throws Exception {
-        TrafficContext previous = Traffic.replay(context);
+        InboundRequest thread = Traffic.thread(context);
+        TrafficContext previous = thread.swap(context);
         try {
             return task.call();
         } finally {
-            Traffic.restore(previous);
+            thread.swap(previous);
         }
     }
 

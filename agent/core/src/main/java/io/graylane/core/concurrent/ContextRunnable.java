@@ -1,5 +1,6 @@
 package io.graylane.core.concurrent;
 
+import io.graylane.core.InboundRequest;
 import io.graylane.core.Traffic;
 import io.graylane.core.TrafficContext;
 
@@ -31,11 +32,12 @@ public final class ContextRunnable implements Runnable {
 
     @Override
     public void run() {
-        TrafficContext previous = Traffic.replay(context);
+        InboundRequest thread = Traffic.thread(context);
+        TrafficContext previous = thread.swap(context);
         try {
             task.run();
         } finally {
-            Traffic.restore(previous);
+            thread.swap(previous);
         }
     }
 

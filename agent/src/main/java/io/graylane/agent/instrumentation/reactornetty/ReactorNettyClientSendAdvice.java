@@ -1,9 +1,9 @@
 package io.graylane.agent.instrumentation.reactornetty;
 
+import io.graylane.agent.instrumentation.reactornetty.helper.NettyHeaders;
 import io.graylane.core.Traffic;
 import io.graylane.core.TrafficContext;
 import io.graylane.core.hook.Hook;
-import io.netty.handler.codec.http.HttpHeaders;
 import net.bytebuddy.asm.Advice;
 import reactor.netty.http.client.HttpClientRequest;
 
@@ -25,12 +25,6 @@ public final class ReactorNettyClientSendAdvice {
         TrafficContext context = Traffic.current();
         if (context == null) context = Traffic.background(Hook.REACTOR_NETTY);
         if (context == null) return;
-        HttpHeaders headers = request.requestHeaders();
-        for (int i = 0; i < context.lookups(); i++) {
-            context = context.lookup(i, headers.get(context.lookupName(i)));
-        }
-        for (int i = 0; i < context.size(); i++) {
-            if (!headers.contains(context.name(i))) headers.add(context.name(i), context.value(i));
-        }
+        NettyHeaders.addMissing(request.requestHeaders(), context);
     }
 }

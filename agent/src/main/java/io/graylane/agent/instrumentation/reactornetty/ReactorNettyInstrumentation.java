@@ -29,9 +29,11 @@ public final class ReactorNettyInstrumentation implements InstrumentationModule 
 
     @Override
     public void extend(Rules rules, Advices advices) {
-        TypeTransformer helpers = advices.helpers(PACKAGE + "helper.ClientContext");
+        TypeTransformer helpers = advices.helpers(PACKAGE + "helper.ClientContext", PACKAGE + "helper.NettyHeaders",
+                PACKAGE + "helper.NettyHeaders$Name");
         rules
                 .named("reactor.netty.http.server.HttpServer$HttpServerHandle")
+                .transform(helpers)
                 .transform(advices.advice(hook(), named("onStateChange").and(takesArguments(2))
                                 .and(takesArgument(0, named("reactor.netty.Connection")))
                                 .and(takesArgument(1, named("reactor.netty.ConnectionObserver$State"))),
@@ -47,6 +49,7 @@ public final class ReactorNettyInstrumentation implements InstrumentationModule 
                                 .and(takesArgument(0, named("reactor.netty.http.client.HttpClientOperations"))),
                         PACKAGE + "ReactorNettyClientRequestAdvice"))
                 .named("reactor.netty.http.client.HttpClientOperations")
+                .transform(helpers)
                 .transform(advices.advice(hook(), named("send").and(takesArguments(0)),
                         PACKAGE + "ReactorNettyClientSendAdvice"));
         if (ShadowGuard.isOn()) {

@@ -1,10 +1,10 @@
 package io.graylane.agent.instrumentation.reactornetty;
 
+import io.graylane.agent.instrumentation.reactornetty.helper.NettyHeaders;
 import io.graylane.core.InboundRequest;
 import io.graylane.core.Scope;
 import io.graylane.core.Traffic;
 import io.graylane.core.hook.Hook;
-import io.netty.handler.codec.http.HttpHeaders;
 import net.bytebuddy.asm.Advice;
 import reactor.netty.Connection;
 import reactor.netty.ConnectionObserver;
@@ -25,8 +25,7 @@ public final class ReactorNettyServerAdvice {
         if (state != HttpServerState.REQUEST_RECEIVED || !(connection instanceof HttpServerRequest)) return null;
         InboundRequest in = Traffic.inbound(Hook.REACTOR_NETTY);
         if (in == null) return null;
-        HttpHeaders headers = ((HttpServerRequest) connection).requestHeaders();
-        for (int i = 0; i < in.size(); i++) in.set(i, headers.get(in.name(i)));
+        NettyHeaders.read(in, ((HttpServerRequest) connection).requestHeaders());
         return in.open();
     }
 

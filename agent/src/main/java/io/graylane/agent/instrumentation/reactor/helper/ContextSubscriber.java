@@ -1,5 +1,6 @@
 package io.graylane.agent.instrumentation.reactor.helper;
 
+import io.graylane.core.InboundRequest;
 import io.graylane.core.Traffic;
 import io.graylane.core.TrafficContext;
 import io.graylane.core.hook.Hook;
@@ -44,41 +45,45 @@ public final class ContextSubscriber<T> implements CoreSubscriber<T> {
     public void onSubscribe(Subscription s) {
         // the upstream's own subscription, so that operators still fuse (a fused queue is drained by the thread
         // that a signal or a scheduled task, both carrying the context, runs on)
-        TrafficContext previous = Traffic.replay(context);
+        InboundRequest thread = Traffic.thread(context);
+        TrafficContext previous = thread == null ? null : thread.swap(context);
         try {
             actual.onSubscribe(s);
         } finally {
-            if (previous != context) Traffic.restore(previous);
+            if (previous != context) thread.swap(previous);
         }
     }
 
     @Override
     public void onNext(T t) {
-        TrafficContext previous = Traffic.replay(context);
+        InboundRequest thread = Traffic.thread(context);
+        TrafficContext previous = thread == null ? null : thread.swap(context);
         try {
             actual.onNext(t);
         } finally {
-            if (previous != context) Traffic.restore(previous);
+            if (previous != context) thread.swap(previous);
         }
     }
 
     @Override
     public void onError(Throwable error) {
-        TrafficContext previous = Traffic.replay(context);
+        InboundRequest thread = Traffic.thread(context);
+        TrafficContext previous = thread == null ? null : thread.swap(context);
         try {
             actual.onError(error);
         } finally {
-            if (previous != context) Traffic.restore(previous);
+            if (previous != context) thread.swap(previous);
         }
     }
 
     @Override
     public void onComplete() {
-        TrafficContext previous = Traffic.replay(context);
+        InboundRequest thread = Traffic.thread(context);
+        TrafficContext previous = thread == null ? null : thread.swap(context);
         try {
             actual.onComplete();
         } finally {
-            if (previous != context) Traffic.restore(previous);
+            if (previous != context) thread.swap(previous);
         }
     }
 
