@@ -435,4 +435,33 @@ class TrafficTest {
         t.join(10_000);
         assertNull(result.get());
     }
+
+    @Test
+    void aThreadsStateSwitchesToAContextAndBack() throws InterruptedException {
+        startWithLocal("lane-local");
+        final TrafficContext a = contextOf(map(LABEL, "lane-a"));
+        final AtomicReference<Object> nullOnFreshThread = new AtomicReference<Object>("unset");
+        final AtomicReference<Object> during = new AtomicReference<Object>();
+        final AtomicReference<Object> after = new AtomicReference<Object>("unset");
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                // no context and none wanted: no state is made, nothing to switch
+                nullOnFreshThread.set(Traffic.thread(null));
+                InboundRequest thread = Traffic.thread(a);
+                TrafficContext previous = thread.swap(a);
+                during.set(Traffic.outbound(Hook.OKHTTP).label());
+                assertSame(a, thread.swap(previous));
+                after.set(Traffic.current());
+            }
+        });
+        t.start();
+        t.join(10_000);
+        assertNull(nullOnFreshThread.get());
+        assertEquals("lane-a", during.get());
+        assertNull(after.get());
+        // a thread with state gets it back for null too (a signal of a chain subscribed outside any request)
+        InboundRequest mine = Traffic.thread(a);
+        assertSame(mine, Traffic.thread(null));
+    }
 }
