@@ -85,11 +85,7 @@ public final class TraceMap {
     private void put(String header, String value, String shared, long now) {
         int to = Key.end(header, value);
         if (to < 0) return;
-        int from = Key.start(header);
-        boolean hex = Key.isHexId(value, from, to);
-        long high = Key.high(value, from, to, hex);
-        long low = Key.low(value, from, to, hex);
-        long key = Key.spread(high, low);
+        long key = Key.fingerprint(value, Key.start(header), to);
         stripe(key).put(key, shared, now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
     }
 
@@ -97,11 +93,7 @@ public final class TraceMap {
     public String get(String header, String value) {
         int to = Key.end(header, value);
         if (to < 0) return null;
-        int from = Key.start(header);
-        boolean hex = Key.isHexId(value, from, to);
-        long high = Key.high(value, from, to, hex);
-        long low = Key.low(value, from, to, hex);
-        long key = Key.spread(high, low);
+        long key = Key.fingerprint(value, Key.start(header), to);
         return stripe(key).get(key, millis());
     }
 
@@ -127,7 +119,8 @@ public final class TraceMap {
     }
 
     private Stripe stripe(long hash) {
-        return stripes.length == 1 ? stripes[0] : stripes[(int) ((hash >>> 32) % stripes.length)];
+        // the high 32 bits scaled to the number of stripes (a multiply, not a division); the set takes the low 32
+        return stripes.length == 1 ? stripes[0] : stripes[(int) (((hash >>> 32) * stripes.length) >>> 32)];
     }
 
     private String shared(String label) {
@@ -180,18 +173,28 @@ public final class TraceMap {
             return value.length();
         }
 
-        /** The key's first 64 bits; {@code hex}: {@link #isHexId} of the same range. */
-        static long high(String s, int from, int to, boolean hex) {
-            return hex ? (to - from == 32 ? hex(s, from) : 0) : hash(s, from, to, true);
-        }
-
-        /** The key's last 64 bits; {@code hex}: {@link #isHexId} of the same range. */
-        static long low(String s, int from, int to, boolean hex) {
-            return hex ? hex(s, to - 16) : hash(s, from, to, false);
-        }
-
-        /** The key's 64-bit fingerprint: mixed bits, that also pick the stripe and the set. */
-        static long spread(long high, long low) {
+        /**
+         * The key's 64-bit fingerprint, mixed bits that also pick the stripe and the set: a hex id's own bits, or two
+         * 64-bit hashes of the text, both computed in one pass (their multiply chains are independent, so the CPU
+         * runs them side by side), combined.
+         */
+        static long fingerprint(String s, int from, int to) {
+            long high;
+            long low;
+            if (isHexId(s, from, to)) {
+                high = to - from == 32 ? hex(s, from) : 0;
+                low = hex(s, to - 16);
+            } else {
+                long h1 = 0xcbf29ce484222325L;
+                long h2 = to - from;
+                for (int i = from; i < to; i++) {
+                    char c = s.charAt(i);
+                    h1 = (h1 ^ c) * 0x100000001b3L;
+                    h2 = (h2 + c) * 0xc6a4a7935bd1e995L;
+                }
+                high = mix(h1);
+                low = mix(h2 ^ 0x5bd1e995L);
+            }
             return mix(high * 0x9e3779b97f4a7c15L + low);
         }
 
@@ -210,15 +213,6 @@ public final class TraceMap {
             return invalid == 0;
         }
 
-
-        private static long hash(String s, int from, int to, boolean first) {
-            long h = first ? 0xcbf29ce484222325L : to - from;
-            for (int i = from; i < to; i++) {
-                char c = s.charAt(i);
-                h = first ? (h ^ c) * 0x100000001b3L : (h + c) * 0xc6a4a7935bd1e995L;
-            }
-            return mix(first ? h : h ^ 0x5bd1e995L);
-        }
 
         /** The 16 lower-case hex digits at {@code from} (checked by isHexId) as a long; no branch per digit. */
         private static long hex(String s, int from) {
@@ -254,6 +248,9 @@ public final class TraceMap {
 
         private final int capacity;
         private final int sets;
+        /** Slots in every set, and how many of the first sets hold one more. */
+        private final int perSet;
+        private final int larger;
         private long[] slots;
         private String[] label;
         private long clock;
@@ -262,15 +259,17 @@ public final class TraceMap {
         Stripe(int capacity) {
             this.capacity = capacity;
             this.sets = Math.max(1, capacity / WAYS);
+            this.perSet = capacity / sets;
+            this.larger = capacity % sets;
         }
 
         /** First slot of set {@code s}: sets hold capacity / sets slots, the first capacity % sets of them one more. */
         private int start(int s) {
-            return s * (capacity / sets) + Math.min(s, capacity % sets);
+            return s * perSet + Math.min(s, larger);
         }
 
         private int setOf(long key) {
-            return (int) ((key & 0xffffffffL) % sets);
+            return (int) (((key & 0xffffffffL) * sets) >>> 32); // the low 32 bits scaled to the sets, no division
         }
 
         private static boolean expired(long state, long now) {

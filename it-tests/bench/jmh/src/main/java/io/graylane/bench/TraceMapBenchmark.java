@@ -15,7 +15,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The traceId -> label map at its default size (100000 entries, 60 s): record a traceparent, and look one up.
+ * The traceId -> label map at its default size (100000 entries, 60 s): record a trace id, and look one up; {@code
+ * header}: a traceparent (a hex id, kept as its own bits) or an x-request-id (a UUID, hashed; sequential ones differ
+ * in their last digits).
  * {@code traces} distinct trace ids, recorded before measuring: 65536 fit (look-ups hit), 524288 overfill the map
  * five times (as a busy service's does: every put of a new id evicts one, most look-ups miss). {@code random}:
  * trace ids as tracers make them; {@code sequential}: ids that differ only in their last digits (counters,
@@ -35,27 +37,36 @@ public class TraceMapBenchmark {
     @Param({"65536", "524288"})
     public int traces;
 
+    @Param({"traceparent", "x-request-id"})
+    public String header;
+
     private TraceMap map;
-    private String[] traceparents;
+    private String[] values;
     private int next;
 
     @Setup
     public void setUp() {
         map = new TraceMap(100_000, 60_000);
-        traceparents = new String[traces];
+        values = new String[traces];
         for (int n = 0; n < traces; n++) {
-            traceparents[n] = ids.equals("random") ? BenchSetup.traceparent(n) : BenchSetup.sequentialTraceparent(n);
-            map.put("traceparent", traceparents[n], BenchSetup.LABEL);
+            boolean random = ids.equals("random");
+            if (header.equals("x-request-id")) {
+                values[n] = random ? BenchSetup.requestId(n)
+                        : String.format(java.util.Locale.ROOT, "00000000-0000-4000-8000-%012x", n);
+            } else {
+                values[n] = random ? BenchSetup.traceparent(n) : BenchSetup.sequentialTraceparent(n);
+            }
+            map.put(header, values[n], BenchSetup.LABEL);
         }
     }
 
     @Benchmark
     public void put() {
-        map.put("traceparent", traceparents[next++ & (traces - 1)], BenchSetup.LABEL);
+        map.put(header, values[next++ & (traces - 1)], BenchSetup.LABEL);
     }
 
     @Benchmark
     public String get() {
-        return map.get("traceparent", traceparents[next++ & (traces - 1)]);
+        return map.get(header, values[next++ & (traces - 1)]);
     }
 }
