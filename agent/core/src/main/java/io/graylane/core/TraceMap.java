@@ -67,24 +67,27 @@ public final class TraceMap {
         String shared = null;
         long now = 0;
         for (int i : indexes) {
-            if (values[i] == null) continue;
+            int to = Key.end(headers[i], values[i]);
+            if (to < 0) continue;
             if (shared == null) {
                 shared = shared(label);
                 now = millis();
             }
-            put(headers[i], values[i], shared, now);
+            record(headers[i], values[i], to, shared, now);
         }
     }
 
     /** Records the label for the trace named by this header value; a value naming no trace, or no label, is ignored. */
     public void put(String header, String value, String label) {
-        if (label != null && Key.end(header, value) >= 0) put(header, value, shared(label), millis());
+        int to = label == null ? -1 : Key.end(header, value);
+        if (to >= 0) record(header, value, to, shared(label), millis());
     }
 
-    /** {@code shared}: the label as {@link #shared} returns it; {@code now}: {@link #millis}. */
-    private void put(String header, String value, String shared, long now) {
-        int to = Key.end(header, value);
-        if (to < 0) return;
+    /**
+     * {@code to}: {@link Key#end} of the value, not negative; {@code shared}: {@link #shared}; {@code now}:
+     * {@link #millis}.
+     */
+    private void record(String header, String value, int to, String shared, long now) {
         long key = Key.fingerprint(value, Key.start(header), to);
         stripe(key).put(key, shared, now, Math.min(now + ttlMillis, Stripe.MAX_MILLIS));
     }
