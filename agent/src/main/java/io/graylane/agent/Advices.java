@@ -122,6 +122,11 @@ public final class Advices {
         }
 
         @Override
+        public String changes() {
+            return "advice " + adviceClass + " on " + methods + " for " + hookName;
+        }
+
+        @Override
         public String toString() {
             return "advice " + adviceClass;
         }

@@ -59,6 +59,12 @@ public final class HelperInjector implements TypeTransformer {
         return builder;
     }
 
+    /** Helpers are defined beside the class; its class file stays as it is. */
+    @Override
+    public String changes() {
+        return null;
+    }
+
     @Override
     public void prepare(String typeName, ClassLoader loader, ProtectionDomain protectionDomain) {
         if (loader == null) {

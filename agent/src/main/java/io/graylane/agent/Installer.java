@@ -58,7 +58,7 @@ public final class Installer {
                 if (rules.all().size() > before) active.add(module.hook().configName()); // jdbc: none while the guard is off
             }
             TransformCache cache = config.cacheDir == null ? null
-                    : TransformCache.open(config.cacheDir, Keys.CACHE_DIR, identity(agentJar, config, rules.all()));
+                    : TransformCache.open(config.cacheDir, Keys.CACHE_DIR, identity(agentJar, rules.all()));
             if (cache != null) cache.writeOnExit();
             new GraylaneTransformer(instrumentation, rules.all(), pools, ReadEdges.of(instrumentation, Traffic.class), cache)
                     .install();
@@ -72,17 +72,19 @@ public final class Installer {
 
     /**
      * What the class cache's answers depend on besides each class: graylane's jar (its entries' names, sizes and
-     * checksums, from the jar's directory), the JVM, every setting and the rules they made.
+     * checksums, from the jar's directory), the JVM, and the rules: which classes each takes (its filter, type matcher
+     * and class-loader gate) and what its transformers write there. Settings count only through the rules they make:
+     * a service's lane, its mirror target or its log level do not change a class graylane writes, so every lane of a
+     * service (and a cache filled when its image was built) shares one file; another set of instrumentations does not.
      */
-    private static String identity(JarFile agentJar, Config config, List<Rules.Rule> rules) {
+    static String identity(JarFile agentJar, List<Rules.Rule> rules) {
         StringBuilder identity = new StringBuilder();
         for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements(); ) {
             JarEntry entry = entries.nextElement();
             identity.append(entry.getName()).append(' ').append(entry.getSize()).append(' ').append(entry.getCrc()).append('\n');
         }
-        identity.append(System.getProperty("java.vm.vendor")).append(' ').append(System.getProperty("java.vm.version"))
-                .append('\n').append(config.settings);
-        for (Rules.Rule rule : rules) identity.append(rule).append(' ').append(rule.transformers.size()).append('\n');
+        identity.append(System.getProperty("java.vm.vendor")).append(' ').append(System.getProperty("java.vm.version")).append('\n');
+        for (Rules.Rule rule : rules) identity.append(rule.identity()).append('\n');
         return identity.toString();
     }
 

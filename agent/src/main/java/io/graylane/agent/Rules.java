@@ -120,6 +120,17 @@ public final class Rules {
             return type == null || type.matches(description);
         }
 
+        /** What this rule takes and writes, for the class cache's identity (see {@link TypeTransformer#changes}). */
+        String identity() {
+            StringBuilder identity = new StringBuilder(toString()).append(follower ? " following" : "")
+                    .append(loaders == null ? "" : " loaders " + loaders);
+            for (TypeTransformer transformer : transformers) {
+                String changes = transformer.changes();
+                if (changes != null) identity.append(" | ").append(changes);
+            }
+            return identity.toString();
+        }
+
         @Override
         public String toString() {
             return hook.configName() + ": " + filter + (type == null ? "" : " " + type);

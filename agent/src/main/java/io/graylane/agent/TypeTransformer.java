@@ -18,4 +18,14 @@ public interface TypeTransformer {
      */
     default void prepare(String typeName, ClassLoader classLoader, ProtectionDomain protectionDomain) {
     }
+
+    /**
+     * What this transformer writes into a class file, as text that is the same in every start that writes the same
+     * and differs otherwise (the code it writes is in graylane's jar; the text tells which of it, where): part of the
+     * class cache's identity, so that a start whose settings change what is written uses a file of its own. Null for
+     * a transformer that leaves the class file as it is ({@link #prepare} alone).
+     */
+    default String changes() {
+        return getClass().getName();
+    }
 }

@@ -8,13 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -26,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * With {@code graylane.cache.dir}, a start takes the classes an earlier start changed from the cache: Byte Buddy is
  * never loaded (its matchers aside, which the rules are made of), helpers are still defined in each loader, and every
- * hop still carries the label. Other settings use another file; a damaged file, a directory that cannot be made or
- * one other users may write is named in a warning and the service runs as without the cache.
+ * hop still carries the label. Another lane or mirroring on share the file; another set of instrumentations uses
+ * another; a damaged file, a directory that cannot be made or one other users may write is named in a warning and
+ * the service runs as without the cache.
  */
 @ExtendWith(JvmLogTail.class)
 class ClassCacheIT {
@@ -103,14 +111,43 @@ class ClassCacheIT {
                 () -> "expected Reactor's publishers from the cache, got " + cached);
     }
 
+    /**
+     * The file is named by what graylane writes into classes, not by every setting: a start in another lane with
+     * mirroring on (whose request wrappers are helpers, defined beside the cached classes) takes the classes of a
+     * start in the base lane without it, and mirrors a body whole; a start with another set of instrumentations
+     * writes a file of its own.
+     */
     @Test
-    void otherSettingsUseAnotherFileAndADamagedFileIsWrittenAnew(@TempDir Path dir) throws IOException {
-        runFront(dir, "cache-settings-1");
+    void anotherLaneWithMirroringSharesTheFileAndOtherInstrumentationsDoNot(@TempDir Path dir) throws Exception {
+        String first = runFront(dir, "cache-lane-base");
         Path file = cacheFile(dir);
-        runFront(dir, "cache-settings-2", "-Dgraylane.mirror.percentage=50");
-        List<Path> both = files(dir);
-        assertEquals(2, both.size(), () -> "expected a file for each settings, got " + both);
+        String second;
+        try (MirrorTarget target = new MirrorTarget("cache-mirror-target")) {
+            AgentJvm front = SampleApps.front("cache-lane-gray", backend.baseUrl()).env("ASM_TRAFFIC_TAG", "gray")
+                    .systemProperty(CACHE_DIR, dir.toString()).systemProperty("graylane.log.level", "debug")
+                    .systemProperty("graylane.mirror.enabled", "true").systemProperty("graylane.mirror.target", target.url())
+                    .start();
+            try {
+                assertLabelCarried(front, "cache-lane-gray");
+                assertBodyMirrored(front, target);
+            } finally {
+                front.close();
+            }
+            second = Files.readString(front.logFile());
+        }
+        assertEquals(List.of(file), files(dir), "one file for both lanes");
+        List<String> cached = assertChangedFromTheCache(first, second);
+        assertTrue(cached.contains("jakarta.servlet.http.HttpServlet"), () -> "expected the servlet from the cache, got " + cached);
 
+        runFront(dir, "cache-fewer-hooks", "-Dgraylane.instrumentation.dubbo.enabled=false");
+        List<Path> both = files(dir);
+        assertEquals(2, both.size(), () -> "expected a file for each set of instrumentations, got " + both);
+    }
+
+    @Test
+    void aDamagedFileIsNamedAndWrittenAnew(@TempDir Path dir) throws IOException {
+        runFront(dir, "cache-intact");
+        Path file = cacheFile(dir);
         byte[] whole = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(whole, whole.length / 2));
         String damaged = runFront(dir, "cache-damaged");
@@ -169,6 +206,27 @@ class ClassCacheIT {
             assertHeaderOnce(Echo.downstream(response), LABEL, "lane-cached", response);
             assertHeaderOnce(Echo.downstream(response), REQUEST_ID, requestId, response);
         }
+    }
+
+    /** A POST with a body of 100,000 bytes reaches the mirror target whole, its request id and checksum intact. */
+    private static void assertBodyMirrored(AgentJvm front, MirrorTarget target) throws Exception {
+        byte[] body = new byte[100_000];
+        new Random(7).nextBytes(body);
+        String requestId = "cache-mirrored-" + System.nanoTime();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(front.url("/body")))
+                .header(REQUEST_ID, requestId).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), () -> "the primary answer: " + response.body());
+        String sha256 = HexFormat.of().formatHex(MirrorTarget.sha256().digest(body));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<MirrorTarget.Received> copies;
+        while ((copies = target.received(copy -> requestId.equals(copy.requestId()))).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, copies.size(), () -> "expected one copy of " + requestId + ", the target got " + target.received());
+        MirrorTarget.Received copy = copies.get(0);
+        assertEquals(body.length, copy.bodyLength(), "the copy's body length");
+        assertEquals(sha256, copy.sha256(), "the copy's body");
     }
 
     /**

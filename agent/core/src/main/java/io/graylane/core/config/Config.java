@@ -45,15 +45,13 @@ public final class Config {
     public final String cacheDir;
     /** Where the values came from, for the startup line. */
     public final String source;
-    /** Where the configuration came from and every key's value, one per line: a start with other settings differs. */
-    public final String settings;
     public final List<String> problems;
 
     Config(String labelHeader, List<LabelSource> labelSources, String localLabel, int labelMaxLength,
            String labelPattern, List<String> traceHeaders, List<String> traceIdHeaders, int traceMapMaxEntries,
            long traceMapTtlMillis, Set<Hook> enabledHooks, Mirror mirror, Shadow shadow, Log.Level logLevel,
            String laneBase, boolean routeDubboTag, String mdcLabelKey, String mdcRequestIdKey, int metricsPort,
-           String metricsHost, String cacheDir, String source, String settings, List<String> problems) {
+           String metricsHost, String cacheDir, String source, List<String> problems) {
         this.labelHeader = labelHeader;
         this.labelSources = Collections.unmodifiableList(labelSources);
         this.localLabel = localLabel;
@@ -75,7 +73,6 @@ public final class Config {
         this.metricsHost = metricsHost;
         this.cacheDir = cacheDir;
         this.source = source;
-        this.settings = settings;
         this.problems = Collections.unmodifiableList(problems);
     }
 

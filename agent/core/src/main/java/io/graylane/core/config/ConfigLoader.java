@@ -177,11 +177,9 @@ public final class ConfigLoader {
             problem(Keys.CACHE_DIR, cacheDir, "a directory path without control characters", "the class cache is off");
             cacheDir = null;
         }
-        StringBuilder settings = new StringBuilder(source).append('\n').append(local).append('\n');
-        for (String key : Keys.all()) settings.append(key).append('=').append(string(key)).append('\n');
         return new Config(labelHeader, sources, local, maxLength, pattern, traceHeaders, idHeaders, mapEntries, ttl,
                 hooks, mirror, shadow, level, laneBase, routeDubboTag, mdcLabelKey, mdcRequestIdKey, metricsPort,
-                metricsHost, cacheDir, source, settings.toString(), problems);
+                metricsHost, cacheDir, source, problems);
     }
 
     /** An MDC key: printable, no spaces (it is written into every log line's context map); else the default. */

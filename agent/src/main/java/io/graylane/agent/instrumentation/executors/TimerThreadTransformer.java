@@ -42,8 +42,13 @@ final class TimerThreadTransformer implements TypeTransformer {
     }
 
     @Override
-    public String toString() {
+    public String changes() {
         return "TimerThread.mainLoop: TimerTask.run() -> TimerTasks.run(TimerTask)";
+    }
+
+    @Override
+    public String toString() {
+        return changes();
     }
 
     /** Replaces each {@code invokevirtual TimerTask.run()V} by {@code invokestatic TimerTasks.run(TimerTask)V}. */

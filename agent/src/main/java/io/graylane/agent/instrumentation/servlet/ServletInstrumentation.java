@@ -56,6 +56,11 @@ public final class ServletInstrumentation implements InstrumentationModule {
                                                 ProtectionDomain protectionDomain) {
             return builder;
         }
+
+        @Override
+        public String changes() {
+            return null;
+        }
     };
 
     @Override
