@@ -77,7 +77,7 @@ public final class Installer {
      * a service's lane, its mirror target or its log level do not change a class graylane writes, so every lane of a
      * service (and a cache filled when its image was built) shares one file; another set of instrumentations does not.
      */
-    static String identity(JarFile agentJar, List<Rules.Rule> rules) {
+    private static String identity(JarFile agentJar, List<Rules.Rule> rules) {
         StringBuilder identity = new StringBuilder();
         for (Enumeration<JarEntry> entries = agentJar.entries(); entries.hasMoreElements(); ) {
             JarEntry entry = entries.nextElement();
