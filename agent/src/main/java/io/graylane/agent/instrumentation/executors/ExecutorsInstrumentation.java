@@ -42,7 +42,7 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
     }
 
     @Override
-    public void extend(Rules rules, Advices advices) throws NoSuchMethodException {
+    public void extend(Rules rules, Advices advices) {
         TimerThreadTransformer timerThread = new TimerThreadTransformer();
         Hook hook = hook();
         rules

@@ -1,6 +1,7 @@
 package io.graylane.agent.instrumentation.executors;
 
 import io.graylane.agent.TypeTransformer;
+import io.graylane.core.concurrent.TimerTasks;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -12,6 +13,7 @@ import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.OpenedClassReader;
 
 import java.security.ProtectionDomain;
+import java.util.TimerTask;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -25,8 +27,11 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 final class TimerThreadTransformer implements TypeTransformer {
 
-    private static final String TIMER_TASK = "java/util/TimerTask";
-    private static final String TIMER_TASKS = "io/graylane/core/concurrent/TimerTasks";
+    // internal names from the classes (not ASM's Type, whose class a start with every class cached never loads)
+    private static final String TIMER_TASK = TimerTask.class.getName().replace('.', '/');
+    private static final String TIMER_TASKS = TimerTasks.class.getName().replace('.', '/');
+    /** {@code TimerTasks.run(TimerTask)}, which takes the task where {@code task.run()} took it. */
+    private static final String RUN_TASK = "(L" + TIMER_TASK + ";)V";
 
     @Override
     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
@@ -61,7 +66,7 @@ final class TimerThreadTransformer implements TypeTransformer {
         @Override
         public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
             if (opcode == Opcodes.INVOKEVIRTUAL && TIMER_TASK.equals(owner) && "run".equals(name) && "()V".equals(descriptor)) {
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, TIMER_TASKS, "run", "(L" + TIMER_TASK + ";)V", false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, TIMER_TASKS, "run", RUN_TASK, false);
             } else {
                 super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
             }

@@ -49,6 +49,11 @@ final class BenchSetup {
         return new UUID(random.nextLong(), random.nextLong()).toString();
     }
 
+    /** An x-request-id that is {@code n} itself (a counter in UUID form): ids that differ only in their last digits. */
+    static String sequentialRequestId(long n) {
+        return String.format(Locale.ROOT, "00000000-0000-4000-8000-%012x", n);
+    }
+
     /**
      * The values an inbound hook would read for one request ({@code in.name(i)} -> value), for a request that
      * carries an x-request-id and a traceparent, and the label header when {@code labelled}.

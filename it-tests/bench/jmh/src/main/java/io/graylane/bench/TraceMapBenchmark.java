@@ -51,8 +51,7 @@ public class TraceMapBenchmark {
         for (int n = 0; n < traces; n++) {
             boolean random = ids.equals("random");
             if (header.equals("x-request-id")) {
-                values[n] = random ? BenchSetup.requestId(n)
-                        : String.format(java.util.Locale.ROOT, "00000000-0000-4000-8000-%012x", n);
+                values[n] = random ? BenchSetup.requestId(n) : BenchSetup.sequentialRequestId(n);
             } else {
                 values[n] = random ? BenchSetup.traceparent(n) : BenchSetup.sequentialTraceparent(n);
             }
