@@ -42,7 +42,8 @@
 #   --duration S        measured seconds per configuration and round (default 30)
 #   --warmup S          warm-up seconds before each measurement, same load, discarded (default 40: on 2 cores the
 #                       JIT still compiles Jetty and OkHttp code 20 s into the load; the pinned WebFlux front needs 90,
-#                       see the front's JIT share in the results)
+#                       see the front's JIT share in the results); run as wrk runs of at most 10 s, so that the code
+#                       that closes and opens connections between two wrk runs is compiled before the measured one
 #   --connections C     concurrent wrk connections (default 16)
 #   --wrk-threads T     wrk threads (default 1: the machine is shared with the two JVMs under test)
 #   --start-runs N      hello-world start runs per configuration (default 10)
@@ -272,7 +273,7 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
   echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
   echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p), $(nproc) CPUs, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- java: $java_version; services run with \`$jvm_opts\`; $wrk_version; OpenTelemetry Java agent $otel_version"
-  echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
+  echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up (wrk runs of at most 10 s) then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
   if has graylane-b || has graylane-b-mirror-sink; then
     if [[ $agent_b == "$agent" ]]; then b_jar="this build's agent jar"; else b_jar=$agent_b; fi
@@ -323,7 +324,17 @@ run_config() {  # ROUND CONFIG
 
   local url="http://127.0.0.1:$fport$front_path"
   local load=("${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
-  "${load[@]}" --duration "${warmup}s" "$url" >"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
+  # the warm-up in wrk runs of at most 10 s: where one run ends and the next begins, its 16 connections close and 16
+  # new ones open, code the steady load never runs; the JIT, which compiled the hot request path without it, throws
+  # away (deoptimizes) much of that path there and compiles it again, which on the front's one CPU took most of a
+  # 15 s window when the only such change was the one right before it
+  : >"$run/$tag-warmup.txt"
+  local left=$warmup part
+  while ((left > 0)); do
+    part=$((left < 10 ? left : 10))
+    "${load[@]}" --duration "${part}s" "$url" >>"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
+    left=$((left - part))
+  done
 
   local f0 b0 f1 b1 j0 j1 m0="" m1="" g0 g1 s0=0 s1=0 copies0=0 copies1=0
   sinks "$base" && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid") && m0=$(mirror_ticks "$f_pid")
