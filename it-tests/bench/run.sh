@@ -324,10 +324,10 @@ run_config() {  # ROUND CONFIG
 
   local url="http://127.0.0.1:$fport$front_path"
   local load=("${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
-  # the warm-up in wrk runs of at most 10 s: where one run ends and the next begins, its 16 connections close and 16
-  # new ones open, code the steady load never runs; the JIT, which compiled the hot request path without it, throws
-  # away (deoptimizes) much of that path there and compiles it again, which on the front's one CPU took most of a
-  # 15 s window when the only such change was the one right before it
+  # the warm-up in wrk runs of at most 10 s: where one run ends and the next begins, its connections close and new
+  # ones open, code the steady load never runs; the JIT, which compiled the hot request path without it, throws away
+  # (deoptimizes) much of that path there and compiles it again, which on the front's one CPU went on well into the
+  # measured window when the only such change was the one right before it
   : >"$run/$tag-warmup.txt"
   local left=$warmup part
   while ((left > 0)); do
