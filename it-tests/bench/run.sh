@@ -44,6 +44,11 @@
 #                       JIT still compiles Jetty and OkHttp code 20 s into the load; the pinned WebFlux front needs 90,
 #                       see the front's JIT share in the results); run as wrk runs of at most 10 s, so that the code
 #                       that closes and opens connections between two wrk runs is compiled before the measured one
+#   --interleave S      all configurations of a round run at once, and are measured in turn, S seconds each (the
+#                       order rotated each turn), until each has had --duration seconds; each figure of a round is
+#                       the median of its windows (mirror copies: their sum). A slow minute of the machine then falls
+#                       on every configuration alike instead of on the one that ran in it (default 0: one after the
+#                       other, each measured once for --duration seconds)
 #   --connections C     concurrent wrk connections (default 16)
 #   --wrk-threads T     wrk threads (default 1: the machine is shared with the two JVMs under test)
 #   --start-runs N      hello-world start runs per configuration (default 10)
@@ -62,7 +67,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-rounds=3 duration=30 warmup=40 connections=16 wrk_threads=1 start_runs=10
+rounds=3 duration=30 warmup=40 interleave=0 connections=16 wrk_threads=1 start_runs=10
 configs=none,manual,graylane,graylane-cached,graylane-mirror-sink,graylane-mirror-compare,graylane-mirror-absent,otel,otel+extension
 jvm_opts="-Xms512m -Xmx512m"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -72,6 +77,7 @@ while (($#)); do
     --rounds) rounds=$2; shift ;;
     --duration) duration=$2; shift ;;
     --warmup) warmup=$2; shift ;;
+    --interleave) interleave=$2; shift ;;
     --connections) connections=$2; shift ;;
     --wrk-threads) wrk_threads=$2; shift ;;
     --start-runs) start_runs=$2; shift ;;
@@ -91,6 +97,7 @@ while (($#)); do
   esac
   shift
 done
+[[ $interleave =~ ^[0-9]+$ ]] || { echo "run.sh: --interleave $interleave: expected whole seconds (0: no interleaving)" >&2; exit 2; }
 
 out=it-tests/target/bench
 name=bench
@@ -273,7 +280,11 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
   echo "- run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
   echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p), $(nproc) CPUs, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- java: $java_version; services run with \`$jvm_opts\`; $wrk_version; OpenTelemetry Java agent $otel_version"
-  echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up (wrk runs of at most 10 s) then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
+  if ((interleave == 0)); then
+    echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up (wrk runs of at most 10 s) then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
+  else
+    echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, interleaved: in each round every configuration started (order rotated each round) and warmed up for ${warmup} s (wrk runs of at most 10 s), then all running at once and measured in turn in windows of ${interleave} s (order rotated each turn) until each had $(( (duration + interleave - 1) / interleave * interleave )) s; a round's figure is the median of its windows; $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
+  fi
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
   if has graylane-b || has graylane-b-mirror-sink; then
     if [[ $agent_b == "$agent" ]]; then b_jar="this build's agent jar"; else b_jar=$agent_b; fi
@@ -302,28 +313,38 @@ done
 
 probe_traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
 sinks() { [[ $1 == graylane-mirror-sink || $1 == graylane-b-mirror-sink || $1 == graylane-mirror-compare ]]; }  # CONFIG sends to a sink
-run_config() {  # ROUND CONFIG
+# what start_chain keeps of each configuration's running chain, by configuration
+declare -A f_pids b_pids urls sink_ports sink_pids f_firsts b_firsts f_start_cpus b_start_cpus
+# the figures of the round's measured windows, by "CONFIG METRIC": the values, space-separated
+declare -A window_values
+# figures of a window that are added up over the round's windows; every other one is the median of its windows
+summed=" mirror_copies "
+
+wrk_load() { "${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua "$@"; }
+
+start_chain() {  # ROUND CONFIG: starts its services, checks what the chain forwards, warms it up; leaves it running
   local round=$1 config=$2 tag="r$1-$2" base=${2%@*}  # base: what CONFIG@N runs
+  sink_port="" sink_pid=""
   if [[ $base == graylane-mirror-sink || $base == graylane-b-mirror-sink ]]; then start_sink "$tag-sink"; fi
   if [[ $base == graylane-mirror-compare ]]; then start_sink "$tag-sink" --json; fi
+  sink_ports[$config]=$sink_port sink_pids[$config]=$sink_pid
   absent_port=$(free_port)  # nothing listens here
   agent_args "$config"
 
-  local bport fport b_pid f_pid b_first f_first b_start_cpu f_start_cpu
+  local bport fport
   bport=$(free_port)
   launch "$tag-backend" "http://127.0.0.1:$bport/health" -- \
     "${pin_rest[@]}" "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$backend_jar" "$bport"
-  b_pid=$svc_pid b_first=$svc_first_ms b_start_cpu=$(cpu_ticks "$svc_pid")
+  b_pids[$config]=$svc_pid b_firsts[$config]=$svc_first_ms b_start_cpus[$config]=$(cpu_ticks "$svc_pid")
   fport=$(free_port)
   launch "$tag-front" "http://127.0.0.1:$fport$front_path" --body-file "$run/$tag-first.json" \
     --header "x-asm-traffic-tag: dev-x" --header "x-request-id: bench-first" --header "traceparent: $probe_traceparent" \
     -- "${pin_front[@]}" "${clean_env[@]}" "$java_bin" "${service_opts[@]}" "${args[@]}" -jar "$front_jar" "$fport" "http://127.0.0.1:$bport"
-  f_pid=$svc_pid f_first=$svc_first_ms f_start_cpu=$(cpu_ticks "$svc_pid")
+  f_pids[$config]=$svc_pid f_firsts[$config]=$svc_first_ms f_start_cpus[$config]=$(cpu_ticks "$svc_pid")
+  urls[$config]="http://127.0.0.1:$fport$front_path"
   "${tool[@]}" check --config "$base" --traceparent "$probe_traceparent" "$run/$tag-first.json" \
     || die "$config does not forward what it should (front answer in $run/$tag-first.json)"
 
-  local url="http://127.0.0.1:$fport$front_path"
-  local load=("${pin_rest[@]}" wrk --threads "$wrk_threads" --connections "$connections" --timeout 10s --script it-tests/bench/chain.lua)
   # the warm-up in wrk runs of at most 10 s: where one run ends and the next begins, its connections close and new
   # ones open, code the steady load never runs; the JIT, which compiled the hot request path without it, throws away
   # (deoptimizes) much of that path there and compiles it again, which on the front's one CPU went on well into the
@@ -332,64 +353,103 @@ run_config() {  # ROUND CONFIG
   local left=$warmup part
   while ((left > 0)); do
     part=$((left < 10 ? left : 10))
-    "${load[@]}" --duration "${part}s" "$url" >>"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
+    wrk_load --duration "${part}s" "${urls[$config]}" >>"$run/$tag-warmup.txt" || die "wrk failed (warm-up of $config)"
     left=$((left - part))
   done
+}
 
+keep() { window_values["$1 $2"]+="$3 "; }  # CONFIG METRIC VALUE: one window's figure
+
+measure_window() {  # ROUND CONFIG SECONDS NAME: one measured wrk run on the configuration's running chain
+  local round=$1 config=$2 seconds=$3 out="$run/r$1-$2-$4.txt" base=${2%@*}
+  local f_pid=${f_pids[$config]} b_pid=${b_pids[$config]}
+  sink_port=${sink_ports[$config]} sink_pid=${sink_pids[$config]}
   local f0 b0 f1 b1 j0 j1 m0="" m1="" g0 g1 s0=0 s1=0 copies0=0 copies1=0
   sinks "$base" && copies0=$(sink_count) && s0=$(cpu_ticks "$sink_pid") && m0=$(mirror_ticks "$f_pid")
   g0=$(gc_pause_ms "$f_pid")
   j0=$(jit_ticks "$f_pid") f0=$(cpu_ticks "$f_pid") b0=$(cpu_ticks "$b_pid")
-  "${load[@]}" --duration "${duration}s" --latency "$url" >"$run/$tag-wrk.txt" || die "wrk failed ($config)"
+  wrk_load --duration "${seconds}s" --latency "${urls[$config]}" >"$out" || die "wrk failed ($config)"
   f1=$(cpu_ticks "$f_pid") b1=$(cpu_ticks "$b_pid") j1=$(jit_ticks "$f_pid")
   sinks "$base" && m1=$(mirror_ticks "$f_pid")
   g1=$(gc_pause_ms "$f_pid")
   sinks "$base" && s1=$(cpu_ticks "$sink_pid") && copies1=$(sink_count)
 
   local line requests=0 duration_us=1 status_errors=0 socket_errors=0 p50_us p90_us p99_us kv
-  line=$(sed -n 's/^bench //p' "$run/$tag-wrk.txt")
-  [[ -n $line ]] || die "no wrk summary in $run/$tag-wrk.txt"
+  line=$(sed -n 's/^bench //p' "$out")
+  [[ -n $line ]] || die "no wrk summary in $out"
   for kv in $line; do local "${kv%%=*}=${kv#*=}"; done
-  ((requests > 0)) || die "$config served no request in the measured window ($run/$tag-wrk.txt)"
-  ((status_errors == 0)) || die "$config answered $status_errors requests with an error status ($run/$tag-wrk.txt)"
-  ((socket_errors * 100 <= requests)) || die "$config: $socket_errors socket errors in $requests requests ($run/$tag-wrk.txt)"
+  ((requests > 0)) || die "$config served no request in the measured window ($out)"
+  ((status_errors == 0)) || die "$config answered $status_errors requests with an error status ($out)"
+  ((socket_errors * 100 <= requests)) || die "$config: $socket_errors socket errors in $requests requests ($out)"
 
-  local rps f_cpu
-  rps=$(calc "$requests / ($duration_us / 1e6)")
-  f_cpu=$(calc "($f1 - $f0) * 1e6 / $clk_tck / $requests")
-  record "$round" "$config" rps "$rps"
-  record "$round" "$config" p50_ms "$(calc "$p50_us / 1000")"
-  record "$round" "$config" p90_ms "$(calc "$p90_us / 1000")"
-  record "$round" "$config" p99_ms "$(calc "$p99_us / 1000")"
-  record "$round" "$config" front_cpu_us "$f_cpu"
+  keep "$config" rps "$(calc "$requests / ($duration_us / 1e6)")"
+  keep "$config" p50_ms "$(calc "$p50_us / 1000")"
+  keep "$config" p90_ms "$(calc "$p90_us / 1000")"
+  keep "$config" p99_ms "$(calc "$p99_us / 1000")"
+  keep "$config" front_cpu_us "$(calc "($f1 - $f0) * 1e6 / $clk_tck / $requests")"
   local jit; jit=$(ticks_delta "$j0" "$j1")
-  record "$round" "$config" front_jit_cpu_us "$(calc "$jit * 1e6 / $clk_tck / $requests")"
-  record "$round" "$config" front_cpu_nojit_us "$(calc "($f1 - $f0 - $jit) * 1e6 / $clk_tck / $requests")"
-  [[ -n $g0 && -n $g1 ]] && record "$round" "$config" front_gc_pause_us "$(calc "($g1 - $g0) * 1000 / $requests")"
-  record "$round" "$config" backend_cpu_us "$(calc "($b1 - $b0) * 1e6 / $clk_tck / $requests")"
-  record "$round" "$config" front_rss_mb "$(calc "$(peak_rss_kb "$f_pid") / 1024")"
-  record "$round" "$config" backend_rss_mb "$(calc "$(peak_rss_kb "$b_pid") / 1024")"
-  record "$round" "$config" front_first_ms "$f_first"
-  record "$round" "$config" backend_first_ms "$b_first"
-  record "$round" "$config" front_start_cpu_ms $((f_start_cpu * 1000 / clk_tck))
-  record "$round" "$config" backend_start_cpu_ms $((b_start_cpu * 1000 / clk_tck))
+  keep "$config" front_jit_cpu_us "$(calc "$jit * 1e6 / $clk_tck / $requests")"
+  keep "$config" front_cpu_nojit_us "$(calc "($f1 - $f0 - $jit) * 1e6 / $clk_tck / $requests")"
+  [[ -n $g0 && -n $g1 ]] && keep "$config" front_gc_pause_us "$(calc "($g1 - $g0) * 1000 / $requests")"
+  keep "$config" backend_cpu_us "$(calc "($b1 - $b0) * 1e6 / $clk_tck / $requests")"
   if sinks "$base"; then
-    record "$round" "$config" front_mirror_cpu_us "$(calc "$(ticks_delta "$m0" "$m1") * 1e6 / $clk_tck / $requests")"
-    record "$round" "$config" mirror_copies $((copies1 - copies0))
+    keep "$config" front_mirror_cpu_us "$(calc "$(ticks_delta "$m0" "$m1") * 1e6 / $clk_tck / $requests")"
+    keep "$config" mirror_copies $((copies1 - copies0))
     if ((copies1 > copies0)); then
-      record "$round" "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"
+      keep "$config" sink_cpu_us "$(calc "($s1 - $s0) * 1e6 / $clk_tck / ($copies1 - $copies0)")"
     fi
   fi
-  log "round $round $config: $rps req/s, p50 $(calc "$p50_us / 1000") ms, p99 $(calc "$p99_us / 1000") ms," \
-      "front CPU $f_cpu us/req, first request after $f_first ms"
-  stop_services
+}
+
+record_chain() {  # ROUND CONFIG: records the round's figures of a running chain (its windows' medians or sums)
+  local round=$1 config=$2 key metric values
+  for key in "${!window_values[@]}"; do
+    [[ ${key%% *} == "$config" ]] || continue
+    metric=${key#* } values=${window_values[$key]}
+    if [[ $summed == *" $metric "* ]]; then
+      record "$round" "$config" "$metric" "$(tr ' ' '\n' <<<"$values" | awk 'NF { s += $1 } END { print s }')"
+    else
+      record "$round" "$config" "$metric" "$(tr ' ' '\n' <<<"$values" | sort -g | awk 'NF { v[n++] = $1 }
+        END { printf "%.3f", n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 }')"
+    fi
+    unset 'window_values[$key]'
+  done
+  record "$round" "$config" front_rss_mb "$(calc "$(peak_rss_kb "${f_pids[$config]}") / 1024")"
+  record "$round" "$config" backend_rss_mb "$(calc "$(peak_rss_kb "${b_pids[$config]}") / 1024")"
+  record "$round" "$config" front_first_ms "${f_firsts[$config]}"
+  record "$round" "$config" backend_first_ms "${b_firsts[$config]}"
+  record "$round" "$config" front_start_cpu_ms $((f_start_cpus[$config] * 1000 / clk_tck))
+  record "$round" "$config" backend_start_cpu_ms $((b_start_cpus[$config] * 1000 / clk_tck))
+  log "round $round $config: $(awk -v r="$round" -v c="$config" -F '\t' '$1 == r && $2 == c { v[$3] = $4 }
+    END { printf "%.0f req/s, p50 %s ms, p99 %s ms, front CPU %s us/req, first request after %s ms", v["rps"], v["p50_ms"],
+          v["p99_ms"], v["front_cpu_us"], v["front_first_ms"] }' "$results")"
 }
 
 n=${#cfgs[@]}
 for round in $(seq 1 "$rounds"); do
-  for k in $(seq 0 $((n - 1))); do
-    run_config "$round" "${cfgs[$(((k + round - 1) % n))]}"
-  done
+  order=()
+  for k in $(seq 0 $((n - 1))); do order+=("${cfgs[$(((k + round - 1) % n))]}"); done
+  if ((interleave == 0)); then
+    for config in "${order[@]}"; do
+      start_chain "$round" "$config"
+      measure_window "$round" "$config" "$duration" wrk
+      record_chain "$round" "$config"
+      stop_services
+    done
+  else
+    # every chain of the round running at once, each idle but while it is measured: windows of $interleave s, one
+    # per configuration in turn (the order rotated each turn), until each has had $duration s; a slow minute of the
+    # machine falls on all of them alike
+    for config in "${order[@]}"; do start_chain "$round" "$config"; done
+    windows=$(((duration + interleave - 1) / interleave))
+    for w in $(seq 1 "$windows"); do
+      for k in $(seq 0 $((n - 1))); do
+        measure_window "$round" "${order[$(((k + w - 1) % n))]}" "$interleave" "w$w"
+      done
+    done
+    for config in "${order[@]}"; do record_chain "$round" "$config"; done
+    stop_services
+  fi
 done
 
 echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$meta"
