@@ -213,7 +213,7 @@ if $pin; then
   pin_front=(taskset -c 0) pin_rest=(taskset -c 1)
 fi
 peak_rss_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }  # round config metric value
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }  # round config metric value (a window: see keep)
 clk_tck=$(getconf CLK_TCK)
 
 # ---- which configurations can run --------------------------------------------------------------
@@ -358,10 +358,15 @@ start_chain() {  # ROUND CONFIG: starts its services, checks what the chain forw
   done
 }
 
-keep() { window_values["$1 $2"]+="$3 "; }  # CONFIG METRIC VALUE: one window's figure
+# keep CONFIG METRIC VALUE: one window's figure; an interleaved run's also goes to the results with the window's turn,
+# for the report to pair it with the reference's window of the same turn
+keep() {
+  window_values["$1 $2"]+="$3 "
+  if [[ -n $window && $summed != *" $2 "* ]]; then printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$1" "$2" "$3" "$window" >>"$results"; fi
+}
 
-measure_window() {  # ROUND CONFIG SECONDS NAME: one measured wrk run on the configuration's running chain
-  local round=$1 config=$2 seconds=$3 out="$run/r$1-$2-$4.txt" base=${2%@*}
+measure_window() {  # ROUND CONFIG SECONDS NAME [TURN]: one measured wrk run on the configuration's running chain
+  local round=$1 config=$2 seconds=$3 out="$run/r$1-$2-$4.txt" base=${2%@*} window=${5:-}
   local f_pid=${f_pids[$config]} b_pid=${b_pids[$config]}
   sink_port=${sink_ports[$config]} sink_pid=${sink_pids[$config]}
   local f0 b0 f1 b1 j0 j1 m0="" m1="" g0 g1 s0=0 s1=0 copies0=0 copies1=0
@@ -444,7 +449,7 @@ for round in $(seq 1 "$rounds"); do
     windows=$(((duration + interleave - 1) / interleave))
     for w in $(seq 1 "$windows"); do
       for k in $(seq 0 $((n - 1))); do
-        measure_window "$round" "${order[$(((k + w - 1) % n))]}" "$interleave" "w$w"
+        measure_window "$round" "${order[$(((k + w - 1) % n))]}" "$interleave" "w$w" "$w"
       done
     done
     for config in "${order[@]}"; do record_chain "$round" "$config"; done

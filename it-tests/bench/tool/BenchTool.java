@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Comparator;
 import java.util.List;
@@ -520,12 +521,20 @@ public final class BenchTool {
 
         // metric -> configuration (in first-seen order) -> round -> value
         Map<String, Map<String, Map<Integer, Double>>> data = new LinkedHashMap<>();
+        // the same for the windows of an interleaved run (a fifth column): metric -> configuration -> round -> window -> value
+        windows = new HashMap<>();
         List<String> configs = new ArrayList<>();
         for (String line : Files.readAllLines(results)) {
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] f = line.split("\t");
-            if (f.length != 4) throw new IllegalArgumentException("bad results line: " + line);
+            if (f.length != 4 && f.length != 5) throw new IllegalArgumentException("bad results line: " + line);
             String config = f[1];
+            if (f.length == 5) {
+                windows.computeIfAbsent(f[2], k -> new HashMap<>()).computeIfAbsent(config, k -> new HashMap<>())
+                        .computeIfAbsent(Integer.parseInt(f[0]), k -> new HashMap<>())
+                        .put(Integer.parseInt(f[4]), Double.parseDouble(f[3]));
+                continue;
+            }
             if (!configs.contains(config)) configs.add(config);
             data.computeIfAbsent(f[2], k -> new LinkedHashMap<>())
                     .computeIfAbsent(config, k -> new TreeMap<>()).put(Integer.parseInt(f[0]), Double.parseDouble(f[3]));
@@ -539,8 +548,10 @@ public final class BenchTool {
             md.append('\n');
         }
         md.append("Each cell: the median over rounds and min-max over rounds; `vs REF`: the median over rounds of the ratio")
-                .append(" (or difference) to REF measured in the same round, and its min-max over rounds. A configuration")
-                .append(" named `CONFIG@N` is CONFIG run again: its figures against CONFIG are the A-A spread.\n\n");
+                .append(" (or difference) to REF measured in the same round, and its min-max over rounds")
+                .append(windows.isEmpty() ? "" : " (interleaved: a round's ratio is the median of its windows' ratios to REF's"
+                        + " window of the same turn)")
+                .append(". A configuration named `CONFIG@N` is CONFIG run again: its figures against CONFIG are the A-A spread.\n\n");
 
         for (Metric metric : METRICS) {
             Map<String, Map<Integer, Double>> byConfig = data.get(metric.key);
@@ -557,7 +568,8 @@ public final class BenchTool {
                 md.append("| ").append(config).append(" | ").append(fmt(median(v), metric.decimals)).append(" | ")
                         .append(fmt(min(v), metric.decimals)).append('-').append(fmt(max(v), metric.decimals)).append(" |");
                 for (String reference : references) {
-                    List<Double> paired = config.equals(reference) ? List.of() : paired(metric, values, byConfig.get(reference));
+                    List<Double> paired = config.equals(reference) ? List.of()
+                            : paired(metric, config, values, reference, byConfig.get(reference));
                     if (paired.isEmpty()) {
                         md.append(" | |");
                     } else {
@@ -587,7 +599,7 @@ public final class BenchTool {
                     md.append("| ").append(metric.shortName()).append(" | ").append(goal.text).append(" |");
                     for (String config : judged) {
                         List<Double> paired = config.equals(goal.reference) || !byConfig.containsKey(config)
-                                ? List.of() : paired(metric, byConfig.get(config), reference);
+                                ? List.of() : paired(metric, config, byConfig.get(config), goal.reference, reference);
                         if (paired.isEmpty()) {
                             md.append(" |");
                         } else {
@@ -607,11 +619,33 @@ public final class BenchTool {
         return 0;
     }
 
-    /** Per round in which both ran: the ratio (or difference) of a configuration's figure to the reference's. */
-    private static List<Double> paired(Metric metric, Map<Integer, Double> values, Map<Integer, Double> reference) {
+    /** The windows of an interleaved run, by metric, configuration, round and window (empty for any other run). */
+    private static Map<String, Map<String, Map<Integer, Map<Integer, Double>>>> windows = Map.of();
+
+    /**
+     * Per round in which both ran: the ratio (or difference) of a configuration's figure to the reference's; for a round
+     * of an interleaved run, the median of the ratios of each of its windows to the reference's window of the same turn,
+     * which were measured one right after the other.
+     */
+    private static List<Double> paired(Metric metric, String config, Map<Integer, Double> values, String referenceName,
+                                       Map<Integer, Double> reference) {
         List<Double> paired = new ArrayList<>();
         if (reference == null) return paired;
+        Map<String, Map<Integer, Map<Integer, Double>>> byConfig = windows.getOrDefault(metric.key, Map.of());
         values.forEach((round, value) -> {
+            Map<Integer, Double> own = byConfig.getOrDefault(config, Map.of()).get(round);
+            Map<Integer, Double> theirs = byConfig.getOrDefault(referenceName, Map.of()).get(round);
+            if (own != null && theirs != null) {
+                List<Double> byWindow = new ArrayList<>();
+                own.forEach((window, v) -> {
+                    Double ref = theirs.get(window);
+                    if (ref != null && !(metric.ratio && ref == 0)) byWindow.add(metric.ratio ? v / ref : v - ref);
+                });
+                if (!byWindow.isEmpty()) {
+                    paired.add(median(byWindow));
+                    return;
+                }
+            }
             Double ref = reference.get(round);
             if (ref == null || (metric.ratio && ref == 0)) return;
             paired.add(metric.ratio ? value / ref : value - ref);
