@@ -114,6 +114,7 @@ results=$out/results$suffix.tsv
 meta=$out/meta$suffix.md
 extension=$root/extensions/target/graylane-otel-extension.jar
 read -r -a service_opts <<<"$jvm_opts"
+windows=$(( interleave > 0 ? (duration + interleave - 1) / interleave : 1 ))  # measured windows per configuration and round
 read -r -a b_opts <<<"$opts_b"
 
 has() { [[ ",$configs," == *",$1,"* || ",$configs," == *",$1@"* ]]; }  # CONFIG or one of its CONFIG@N
@@ -283,7 +284,7 @@ wrk_version=$(wrk -v 2>&1 | sed -n 's/^\(wrk [^ ]*\).*/\1/p' || true)
   if ((interleave == 0)); then
     echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, order rotated each round; per configuration and round ${warmup} s warm-up (wrk runs of at most 10 s) then ${duration} s measured, $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   else
-    echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, interleaved: in each round every configuration started (order rotated each round) and warmed up for ${warmup} s (wrk runs of at most 10 s), then all running at once and measured in turn in windows of ${interleave} s (order rotated each turn) until each had $(( (duration + interleave - 1) / interleave * interleave )) s; a round's figure is the median of its windows; $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
+    echo "- load: $rounds round(s) x ${#cfgs[@]} configurations, interleaved: in each round every configuration started (order rotated each round) and warmed up for ${warmup} s (wrk runs of at most 10 s), then all running at once and measured in turn in windows of ${interleave} s (order rotated each turn) until each had $((windows * interleave)) s; a round's figure is the median of its windows; $connections connections, $wrk_threads wrk thread(s); every request labelled (x-asm-traffic-tag: dev-x) with a random x-request-id (UUID) and a traceparent with a random trace id"
   fi
   echo "- hello-world start: median of $start_runs run(s) per configuration (plus one discarded), \`java [agent] -cp . Hello\`"
   if has graylane-b || has graylane-b-mirror-sink; then
@@ -446,7 +447,6 @@ for round in $(seq 1 "$rounds"); do
     # per configuration in turn (the order rotated each turn), until each has had $duration s; a slow minute of the
     # machine falls on all of them alike
     for config in "${order[@]}"; do start_chain "$round" "$config"; done
-    windows=$(((duration + interleave - 1) / interleave))
     for w in $(seq 1 "$windows"); do
       for k in $(seq 0 $((n - 1))); do
         measure_window "$round" "${order[$(((k + w - 1) % n))]}" "$interleave" "w$w" "$w"

@@ -459,20 +459,28 @@ public final class BenchTool {
         }
     }
 
-    /** A target for every configuration but the reference: a bound on the paired ratio or difference to it. */
-    private record Goal(String reference, String text, boolean atLeast, double bound) {
+    /**
+     * A target for every configuration but the reference (with {@code mirroring}: for those that mirror): a bound on
+     * the paired ratio or difference to it.
+     */
+    private record Goal(String reference, String text, boolean atLeast, double bound, boolean mirroring) {
         boolean met(double paired) {
             return atLeast ? paired >= bound : paired <= bound;
+        }
+
+        boolean judges(String config) {
+            return !config.equals(reference) && (!mirroring || config.contains("-mirror-"));
         }
     }
 
     private static Goal goal(String reference, String text, boolean atLeast, double bound) {
-        return new Goal(reference, text, atLeast, bound);
+        return new Goal(reference, text, atLeast, bound, false);
     }
 
     private static final List<Metric> METRICS = List.of(
             new Metric("rps", "Throughput, requests/s (higher is better)", 0, true,
-                    List.of(goal("none", ">= 0.95x none", true, 0.95), goal("manual", ">= 0.98x manual", true, 0.98))),
+                    List.of(goal("none", ">= 0.95x none", true, 0.95), goal("manual", ">= 0.98x manual", true, 0.98),
+                            new Goal("graylane", ">= 0.85x graylane (mirroring)", true, 0.85, true))),
             new Metric("p50_ms", "Latency p50, ms", 3, true, List.of(goal("none", "<= 1.05x none", false, 1.05))),
             new Metric("p90_ms", "Latency p90, ms", 3, true, List.of()),
             new Metric("p99_ms", "Latency p99, ms", 3, true, List.of(goal("none", "<= 1.05x none", false, 1.05))),
@@ -522,7 +530,7 @@ public final class BenchTool {
         // metric -> configuration (in first-seen order) -> round -> value
         Map<String, Map<String, Map<Integer, Double>>> data = new LinkedHashMap<>();
         // the same for the windows of an interleaved run (a fifth column): metric -> configuration -> round -> window -> value
-        windows = new HashMap<>();
+        Map<String, Map<String, Map<Integer, Map<Integer, Double>>>> windows = new HashMap<>();
         List<String> configs = new ArrayList<>();
         for (String line : Files.readAllLines(results)) {
             if (line.isBlank() || line.startsWith("#")) continue;
@@ -569,7 +577,7 @@ public final class BenchTool {
                         .append(fmt(min(v), metric.decimals)).append('-').append(fmt(max(v), metric.decimals)).append(" |");
                 for (String reference : references) {
                     List<Double> paired = config.equals(reference) ? List.of()
-                            : paired(metric, config, values, reference, byConfig.get(reference));
+                            : paired(metric, config, values, reference, byConfig.get(reference), windows);
                     if (paired.isEmpty()) {
                         md.append(" | |");
                     } else {
@@ -584,33 +592,33 @@ public final class BenchTool {
         }
 
         List<String> judged = configs.stream().filter(c -> !c.equals("none")).toList();
-        if (!judged.isEmpty() && !references.isEmpty()) {
+        StringBuilder goals = new StringBuilder();
+        for (Metric metric : METRICS) {
+            Map<String, Map<Integer, Double>> byConfig = data.get(metric.key);
+            if (byConfig == null) continue;
+            for (Goal goal : metric.goals) {
+                Map<Integer, Double> reference = byConfig.get(goal.reference);
+                if (reference == null || judged.stream().noneMatch(goal::judges)) continue;
+                goals.append("| ").append(metric.shortName()).append(" | ").append(goal.text).append(" |");
+                for (String config : judged) {
+                    List<Double> paired = !goal.judges(config) || !byConfig.containsKey(config)
+                            ? List.of() : paired(metric, config, byConfig.get(config), goal.reference, reference, windows);
+                    if (paired.isEmpty()) {
+                        goals.append(" |");
+                    } else {
+                        double m = median(paired);
+                        goals.append(' ').append(pairedText(metric, m)).append(goal.met(m) ? " ok" : " **missed**").append(" |");
+                    }
+                }
+                goals.append('\n');
+            }
+        }
+        if (!goals.isEmpty()) {
             md.append("### Goals (paired medians; the OpenTelemetry columns are for reference)\n\n| figure | goal |");
             judged.forEach(c -> md.append(' ').append(c).append(" |"));
             md.append("\n|---|---|");
             judged.forEach(c -> md.append("---|"));
-            md.append('\n');
-            for (Metric metric : METRICS) {
-                Map<String, Map<Integer, Double>> byConfig = data.get(metric.key);
-                if (byConfig == null) continue;
-                for (Goal goal : metric.goals) {
-                    Map<Integer, Double> reference = byConfig.get(goal.reference);
-                    if (reference == null) continue;
-                    md.append("| ").append(metric.shortName()).append(" | ").append(goal.text).append(" |");
-                    for (String config : judged) {
-                        List<Double> paired = config.equals(goal.reference) || !byConfig.containsKey(config)
-                                ? List.of() : paired(metric, config, byConfig.get(config), goal.reference, reference);
-                        if (paired.isEmpty()) {
-                            md.append(" |");
-                        } else {
-                            double m = median(paired);
-                            md.append(' ').append(pairedText(metric, m)).append(goal.met(m) ? " ok" : " **missed**").append(" |");
-                        }
-                    }
-                    md.append('\n');
-                }
-            }
-            md.append('\n');
+            md.append('\n').append(goals).append('\n');
         }
 
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -619,16 +627,15 @@ public final class BenchTool {
         return 0;
     }
 
-    /** The windows of an interleaved run, by metric, configuration, round and window (empty for any other run). */
-    private static Map<String, Map<String, Map<Integer, Map<Integer, Double>>>> windows = Map.of();
-
     /**
      * Per round in which both ran: the ratio (or difference) of a configuration's figure to the reference's; for a round
      * of an interleaved run, the median of the ratios of each of its windows to the reference's window of the same turn,
-     * which were measured one right after the other.
+     * which were measured one right after the other ({@code windows}: by metric, configuration, round and window; empty
+     * for a run that was not interleaved).
      */
     private static List<Double> paired(Metric metric, String config, Map<Integer, Double> values, String referenceName,
-                                       Map<Integer, Double> reference) {
+                                       Map<Integer, Double> reference,
+                                       Map<String, Map<String, Map<Integer, Map<Integer, Double>>>> windows) {
         List<Double> paired = new ArrayList<>();
         if (reference == null) return paired;
         Map<String, Map<Integer, Map<Integer, Double>>> byConfig = windows.getOrDefault(metric.key, Map.of());

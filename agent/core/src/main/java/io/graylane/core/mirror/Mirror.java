@@ -49,17 +49,20 @@ public final class Mirror implements MirrorMBean {
      */
     static final int MAX_SENDERS = 8;
     /**
-     * A sender that takes a copy and still sees this many waiting (or half the queue's capacity, if less) starts
-     * another sender, up to MAX_SENDERS.
+     * A backlog: this many copies waiting (or half the queue's capacity, if less), more if the senders may send more
+     * together (see behind). The newest sender, taking a copy and seeing a backlog, starts another sender, up to
+     * MAX_SENDERS.
      */
     static final int GROW_BACKLOG = 16;
     /**
      * Most copies a sender sends together, pipelined on its connection, and most bytes of bodies in one such batch
      * (a larger copy goes alone). The first batch of two or more is a probe (PROBE_PIPELINE copies). A target that
      * answers some copies of a batch and not the next within the timeout may not take pipelined requests: from then on
-     * every copy goes alone.
+     * every copy goes alone. Large enough to carry all the copies one GATHER_NANOS gathers on a service that answers
+     * tens of thousands of requests a second: each send costs its sender a write, a wait and a read, and the target
+     * as much, whatever it carries.
      */
-    static final int MAX_PIPELINE = 16;
+    static final int MAX_PIPELINE = 64;
     static final int PROBE_PIPELINE = 2;
     private static final long MAX_BATCH_BYTES = 64 * 1024;
     /**
@@ -135,6 +138,11 @@ public final class Mirror implements MirrorMBean {
      * alone, a sender that just started too.
      */
     private volatile boolean slowTarget;
+    /**
+     * When the first sender's current send began (System.nanoTime, never 0), or 0 while it sends nothing: a request
+     * thread that sees a backlog wakes a helper only when that send has taken longer than SLOW_COPY_NANOS.
+     */
+    private volatile long firstSending;
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
     private volatile long targetDownUntil;
     private volatile boolean registered;
@@ -253,8 +261,10 @@ public final class Mirror implements MirrorMBean {
 
     /**
      * Wakes the first sender if it sleeps (it saw an empty queue after announcing its sleep: see Sender.sleep); while it
-     * is awake, another sleeping sender only when a backlog waits (growBacklog copies): the first sender takes copies
-     * as they come, the others help only while it falls behind (see also Sender.run: a slow target).
+     * is awake, another sleeping sender only when a backlog waits and the first sender's send has taken longer than
+     * SLOW_COPY_NANOS (a target that stopped answering holds it up). Otherwise the first sender takes copies as they
+     * come and wakes a helper itself when it falls behind (Sender.run): the copies one gather collects are no backlog,
+     * and a wake-up here would cost the request thread a system call.
      */
     private void wakeOne() {
         int n = running;
@@ -263,12 +273,18 @@ public final class Mirror implements MirrorMBean {
             if (asleep[0].compareAndSet(true, false)) LockSupport.unpark(senders[0]);
             return;
         }
-        for (int i = 1; i < n; i++) {
-            if (asleep[i].get()) {
-                if (queue.size() >= growBacklog) wakeHelper();
-                return;
-            }
+        if (n > 1 && queue.size() >= growBacklog) {
+            long since = firstSending;
+            if (since != 0 && System.nanoTime() - since > SLOW_COPY_NANOS) wakeHelper();
         }
+    }
+
+    /**
+     * Whether the copies waiting are more than the senders keep up with: a backlog, and while the target is not slow
+     * (copies go together) at least a whole batch.
+     */
+    private boolean behind() {
+        return queue.size() >= (slowTarget ? growBacklog : Math.max(growBacklog, pipeline.get()));
     }
 
     /** Wakes a sleeping sender other than the first, if any. */
@@ -501,19 +517,25 @@ public final class Mirror implements MirrorMBean {
                         idleSince = 0;
                         queuedBytes.addAndGet(-copy.weight());
                         // only the newest sender grows the pool, so a backlog starts one sender at a time
-                        if (index == running - 1 && index + 1 < MAX_SENDERS && queue.size() >= growBacklog) grow();
+                        if (index == running - 1 && index + 1 < MAX_SENDERS && behind()) grow();
                         // a slow target: copies that wait get a sleeping sender's connection too
                         if (slowTarget && !queue.isEmpty()) wakeHelper();
+                        if (first) firstSending = System.nanoTime() | 1;
                         if (comparator != null) {
                             send(client, secondary, copy); // one at a time: each answer is read whole and compared
                         } else {
                             slowTarget = sendTogether(client, copy, copies, batch, slowTarget);
-                            // fewer copies than a batch take wait: let more gather for one poll interval, so copies
-                            // that keep coming share a write, a wake-up and a read (GATHER_NANOS)
-                            if (first && !slowTarget && queue.size() < pipeline.get()) {
-                                LockSupport.parkNanos(GATHER_NANOS);
-                                Thread.interrupted();
-                            }
+                        }
+                        if (first) {
+                            firstSending = 0;
+                            // more came during the send than it took away: a helper sends too
+                            if (behind()) wakeHelper();
+                        }
+                        // fewer copies than a batch takes wait: let more gather for one poll interval, so copies
+                        // that keep coming share a write, a wake-up and a read (GATHER_NANOS)
+                        if (first && comparator == null && !slowTarget && queue.size() < pipeline.get()) {
+                            LockSupport.parkNanos(GATHER_NANOS);
+                            Thread.interrupted();
                         }
                     } else {
                         long now = System.nanoTime();

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -199,6 +200,34 @@ class MirrorTest {
         // every sender looking at the queue every millisecond would never sleep while copies come (0 of the samples)
         assertTrue(othersAsleep > samples / 2, "the other senders slept in " + othersAsleep + " of " + samples
                 + " samples (" + mirror.senders() + " senders)");
+    }
+
+    @Test
+    void copiesThatOneSenderKeepsUpWithNeverStartAnotherSender() throws Exception {
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        Mirror mirror = start();
+        int warm = 0;
+        for (int round = 0; round < 100 && mirror.pipeline() != Mirror.MAX_PIPELINE; round++, warm += 5) {
+            for (int i = 0; i < 5; i++) serve(new FakeRequest("GET", "/warm/" + i, null, headers("Host", "h")), null, 0);
+            Thread.sleep(5);
+        }
+        long warmed = warm;
+        await("the first copies sent", () -> mirror.getSent() == warmed);
+        assertEquals(Mirror.MAX_PIPELINE, mirror.pipeline(), "the target took pipelined copies");
+        int senders = mirror.senders(); // the probe's backlog may have started one
+        // 20 copies every 2 ms, 10,000 a second: the first sender's gather collects more than a backlog of them between
+        // its sends, but not a whole batch, so it keeps up alone
+        int bursts = 250;
+        long next = System.nanoTime();
+        for (int b = 0; b < bursts; b++) {
+            for (int i = 0; i < 20; i++) serve(new FakeRequest("GET", "/" + b + "/" + i, null, headers("Host", "h")), null, 0);
+            next += 2_000_000;
+            while (System.nanoTime() < next) LockSupport.parkNanos(100_000);
+        }
+        await("every copy sent", () -> mirror.getSent() == warmed + 20 * bursts);
+        assertEquals(0, mirror.getDropped() + mirror.getFailed());
+        assertEquals(senders, mirror.senders(), "no sender was added for copies the first one kept up with");
     }
 
     @Test
