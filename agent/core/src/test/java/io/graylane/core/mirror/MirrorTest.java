@@ -87,6 +87,12 @@ class MirrorTest {
         }
     }
 
+    /** The target keeps its connections open and answers every copy with a short 200. */
+    private void keepAliveTarget() {
+        target.keepAlive = true;
+        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    }
+
     /** One request through the hook: the application reads {@code read} bytes of {@code body} (all: and sees -1). */
     private static ShadowCapture serve(FakeRequest request, byte[] body, int read) {
         InboundRequest in = Traffic.inbound(Hook.SERVLET);
@@ -182,8 +188,7 @@ class MirrorTest {
 
     @Test
     void whileCopiesKeepComingOnlyTheFirstSenderLooksAtTheQueue() throws Exception {
-        target.keepAlive = true;
-        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        keepAliveTarget();
         Mirror mirror = start();
         int samples = 0;
         int othersAsleep = 0;
@@ -204,8 +209,7 @@ class MirrorTest {
 
     @Test
     void copiesThatOneSenderKeepsUpWithNeverStartAnotherSender() throws Exception {
-        target.keepAlive = true;
-        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        keepAliveTarget();
         Mirror mirror = start();
         int warm = 0;
         for (int round = 0; round < 100 && mirror.pipeline() != Mirror.MAX_PIPELINE; round++, warm += 5) {
@@ -233,8 +237,7 @@ class MirrorTest {
     @Test
     void aBacklogForASlowTargetStartsMoreSendersUpToTheBound() throws Exception {
         target.answerDelayMillis = 200;
-        target.keepAlive = true;
-        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        keepAliveTarget();
         Mirror mirror = start();
         for (int i = 0; i < 60; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
         await("60 copies sent", () -> mirror.getSent() == 60);
@@ -248,8 +251,7 @@ class MirrorTest {
 
     @Test
     void copiesQueuedTogetherArePipelinedAndEachArrivesOnce() throws Exception {
-        target.keepAlive = true;
-        target.answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        keepAliveTarget();
         target.answerDelayMillis = 2; // copies queue up behind the first ones
         Mirror mirror = start();
         for (int i = 0; i < 300; i++) serve(new FakeRequest("GET", "/" + i, null, headers("Host", "h")), null, 0);
