@@ -607,14 +607,19 @@ public final class BenchTool {
                         goals.append(" |");
                     } else {
                         double m = median(paired);
-                        goals.append(' ').append(pairedText(metric, m)).append(goal.met(m) ? " ok" : " **missed**").append(" |");
+                        long met = paired.stream().filter(goal::met).count();
+                        goals.append(' ').append(pairedText(metric, m)).append(goal.met(m) ? " ok" : " **missed**")
+                                .append(" [").append(pairedText(metric, min(paired))).append(" .. ")
+                                .append(pairedText(metric, max(paired))).append("], ").append(met).append(" of ")
+                                .append(paired.size()).append(" rounds |");
                     }
                 }
                 goals.append('\n');
             }
         }
         if (!goals.isEmpty()) {
-            md.append("### Goals (paired medians; the OpenTelemetry columns are for reference)\n\n| figure | goal |");
+            md.append("### Goals (paired medians, [min .. max] over rounds and the rounds that met the goal; the OpenTelemetry"
+                    + " columns are for reference)\n\n| figure | goal |");
             judged.forEach(c -> md.append(' ').append(c).append(" |"));
             md.append("\n|---|---|");
             judged.forEach(c -> md.append("---|"));
