@@ -273,10 +273,10 @@ public final class Mirror implements MirrorMBean {
             if (asleep[0].compareAndSet(true, false)) LockSupport.unpark(senders[0]);
             return;
         }
-        if (n > 1 && queue.size() >= growBacklog) {
-            long since = firstSending;
-            if (since != 0 && System.nanoTime() - since > SLOW_COPY_NANOS) wakeHelper();
-        }
+        // the send's start first: a volatile read, where the queue's size takes its lock (and mostly the first sender
+        // is gathering, not sending)
+        long since = firstSending;
+        if (since != 0 && System.nanoTime() - since > SLOW_COPY_NANOS && queue.size() >= growBacklog) wakeHelper();
     }
 
     /**
