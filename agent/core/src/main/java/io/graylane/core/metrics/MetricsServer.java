@@ -46,7 +46,12 @@ public final class MetricsServer implements Runnable {
         Thread thread = new Thread(server, "graylane-metrics");
         thread.setDaemon(true);
         thread.setContextClassLoader(null);
-        thread.start();
+        try {
+            thread.start();
+        } catch (Throwable refused) {
+            Log.warn("metrics endpoint not started: its thread cannot be started (" + refused + "); the service runs on without it");
+            server.boundDone();
+        }
         return server;
     }
 

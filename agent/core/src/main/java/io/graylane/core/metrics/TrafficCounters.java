@@ -209,7 +209,12 @@ public final class TrafficCounters {
         }, "graylane-jmx");
         thread.setDaemon(true);
         thread.setContextClassLoader(null);
-        thread.start();
+        try {
+            thread.start();
+        } catch (Throwable refused) {
+            // a process at its thread limit: the counting request goes on, the counters count, no MBean shows them
+            Log.warn("traffic counters cannot be registered as " + OBJECT_NAME + ": " + refused);
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,6 +88,21 @@ public final class Mirror implements MirrorMBean {
      */
     private static final long ACTIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long SLEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * After the JVM refused to start a sender thread (a process at its thread limit), no further one is tried for this
+     * long: every request would otherwise try again.
+     */
+    private static final long SENDER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Starts the senders: daemon threads named graylane-mirror-N. */
+    private static final ThreadFactory SENDER_THREADS = new ThreadFactory() {
+        @Override
+        public Thread newThread(Runnable sender) {
+            Thread thread = new Thread(sender);
+            thread.setDaemon(true);
+            return thread;
+        }
+    };
 
     /** Never copied: hop-by-hop headers, and those the copy sets itself. */
     private static final String[] ALWAYS_DROPPED = {"host", "content-length", "transfer-encoding", "connection",
@@ -118,6 +134,9 @@ public final class Mirror implements MirrorMBean {
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
     private final AtomicBoolean warnedDrop = new AtomicBoolean();
     private final AtomicBoolean warnedAbandon = new AtomicBoolean();
+    private final AtomicBoolean warnedThreads = new AtomicBoolean();
+    /** Sends whose first answer took longer than SLOW_COPY_NANOS, or never came (tests read it). */
+    private final AtomicLong slowSends = new AtomicLong();
     /**
      * Copies a sender may send together: PROBE_PIPELINE until the target has answered a batch, then MAX_PIPELINE; 1
      * (for good) once a batch was answered in part.
@@ -146,6 +165,10 @@ public final class Mirror implements MirrorMBean {
     /** While a sender backs off a target it could not connect to (System.nanoTime), else 0 or past. */
     private volatile long targetDownUntil;
     private volatile boolean registered;
+    /** When the JVM last refused to start a sender (System.nanoTime, never 0), or 0. */
+    private volatile long senderRefusedAt;
+    /** Makes the senders' threads (a test gives one that fails as the JVM does at the process's thread limit). */
+    private final ThreadFactory threads;
 
     /** Compares the answers (graylane.mirror.compare), or null. */
     private final AnswerComparator comparator;
@@ -154,6 +177,11 @@ public final class Mirror implements MirrorMBean {
     private final int secondaryPort;
 
     Mirror(Config.Mirror config, String labelHeader) {
+        this(config, labelHeader, SENDER_THREADS);
+    }
+
+    Mirror(Config.Mirror config, String labelHeader, ThreadFactory threads) {
+        this.threads = threads;
         URI uri = URI.create(config.target);
         this.target = config.target;
         this.host = uri.getHost();
@@ -214,7 +242,11 @@ public final class Mirror implements MirrorMBean {
     public ShadowCapture select(String sampleKey, HeaderScrubber scrubber) {
         if (stopped || !sampling.selects(sampleKey)) return null;
         selected.incrementAndGet();
-        if (running == 0) start();
+        if (running == 0 && !start()) {
+            // no sender could be started: a copy would only wait in the queue
+            dropped.incrementAndGet();
+            return null;
+        }
         long down = targetDownUntil;
         if (down != 0 && System.nanoTime() - down < 0) {
             // the senders are backing off a target that refused them: the copy fails now, before anything is captured
@@ -314,9 +346,11 @@ public final class Mirror implements MirrorMBean {
 
     // ---- the sender pool ----
 
-    private synchronized void start() {
-        if (running > 0 || stopped) return;
+    /** Starts the first senders, unless they run; false when none runs (the JVM refused to start them lately). */
+    private synchronized boolean start() {
+        if (running > 0 || stopped) return running > 0;
         addSenders(MIN_SENDERS);
+        return running > 0;
     }
 
     /**
@@ -327,18 +361,36 @@ public final class Mirror implements MirrorMBean {
         if (!stopped && running < MAX_SENDERS) addSenders(1);
     }
 
+    /**
+     * Starts up to {@code count} more senders. A thread the JVM refuses to start (a process at its thread limit says
+     * OutOfMemoryError: unable to create native thread) must not reach the request that selected a copy, nor the
+     * sender that grows the pool: it is logged once, the senders that run go on alone, and no thread is tried for
+     * SENDER_RETRY_NANOS.
+     */
     private void addSenders(int count) {
+        long lastRefused = senderRefusedAt;
+        if (lastRefused != 0 && System.nanoTime() - lastRefused < SENDER_RETRY_NANOS) return;
         // the pool must not inherit the request's context (graylane's own thread hooks would hand it on)
         TrafficContext previous = Traffic.replay(null);
+        int i = running;
         try {
-            for (int i = running, to = Math.min(MAX_SENDERS, running + count); i < to; i++) {
-                Thread thread = new Thread(new Sender(i), "graylane-mirror-" + (i + 1));
-                thread.setDaemon(true);
+            for (int to = Math.min(MAX_SENDERS, running + count); i < to; i++) {
+                Thread thread = threads.newThread(new Sender(i));
+                thread.setName("graylane-mirror-" + (i + 1));
                 // not the web application's loader: a sender must never pin it (nor look like its leaked thread)
                 thread.setContextClassLoader(null);
                 senders[i] = thread;
                 running = i + 1;
                 thread.start();
+            }
+        } catch (Throwable refused) {
+            senders[i] = null;
+            running = i;
+            senderRefusedAt = System.nanoTime() | 1;
+            if (warnedThreads.compareAndSet(false, true)) {
+                Log.warn("mirror: a sender thread cannot be started (" + refused + "); " + (i == 0
+                        ? "copies are not made, and counted as dropped, until one can (tried again after a second)"
+                        : "the " + i + " running go on alone") + "; this warning is shown once");
             }
         } finally {
             Traffic.restore(previous);
@@ -431,6 +483,7 @@ public final class Mirror implements MirrorMBean {
         boolean slow = batch.firstAnswerNanos < 0 ? failure instanceof SocketTimeoutException
                 : batch.firstAnswerNanos > SLOW_COPY_NANOS;
         batch.clear();
+        if (slow) slowSends.incrementAndGet();
         return slow;
     }
 
@@ -592,6 +645,11 @@ public final class Mirror implements MirrorMBean {
     /** Senders started so far (tests read it). */
     int senders() {
         return running;
+    }
+
+    /** Sends that found the target slow (see SLOW_COPY_NANOS; tests read it). */
+    long slowSends() {
+        return slowSends.get();
     }
 
     /** Senders parked until a copy wakes them (tests read it). */
