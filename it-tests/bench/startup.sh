@@ -6,6 +6,9 @@
 #          a real request (inbound servlet, outbound OkHttp call to the backend, which runs once, without the agent),
 #          polled every 10 ms over bash's /dev/tcp;
 #          CPU time and classes loaded (jcmd PerfCounter.print) are read at that moment, before the JVM is stopped;
+#          the CPU time is also split by thread: the JIT's compiler threads (C1/C2 CompilerThread), the garbage
+#          collector's, the VM thread (safepoint operations: class retransformation, deoptimization), and the rest
+#          (the application's threads and graylane's; threads that ended before count here too);
 #   spring: the Spring Boot 4 MVC sample (sample-apps/spring-boot, embedded Tomcat 11, its fat jar's nested class
 #          loader), from launching its JVM to its first GET /call/jdk answered 200 (RestClient on the JDK's HttpClient
 #          to the backend), measured like the front;
@@ -68,12 +71,28 @@ cpu_of() {      # sets $cpu to the CPU time in ms (utime + stime) that process $
   local f=($stat); cpu=$(((f[11] + f[12]) * 1000 / TICKS))
 }
 
+split_of() {    # sets $jit, $gc and $vm to the CPU time in ms that process $1's compiler, GC and VM threads used so far
+  local task stat name f
+  jit=0; gc=0; vm=0
+  for task in /proc/"$1"/task/*; do
+    stat=$(<"$task/stat") 2>/dev/null || continue
+    name=${stat#*(}; name=${name%)*}; stat=${stat##*) }
+    f=($stat)
+    case $name in
+      C1\ Compiler*|C2\ Compiler*) jit=$((jit + f[11] + f[12])) ;;
+      GC\ Thread*|G1\ *|VM\ Periodic*) gc=$((gc + f[11] + f[12])) ;;
+      VM\ Thread) vm=$((vm + f[11] + f[12])) ;;
+    esac
+  done
+  jit=$((jit * 1000 / TICKS)); gc=$((gc * 1000 / TICKS)); vm=$((vm * 1000 / TICKS))
+}
+
 children_cpu() { # sets $cpu to the CPU time in ms that this shell's finished children have used so far
   times >"$TMP/times"     # not in a subshell: that one has no children
   cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] } printf "%d", s * 1000 + 0.5 }' "$TMP/times")
 }
 
-service() {     # NAME PATH off|on COMMAND...: launches COMMAND (PORT in it is replaced by a free port), waits for a 200 on PATH; sets $ms, $cpu and $classes
+service() {     # NAME PATH off|on COMMAND...: launches COMMAND (PORT in it is replaced by a free port), waits for a 200 on PATH; sets $ms, $cpu, $jit, $gc, $vm and $classes
   local name=$1 path=$2 arg command=()
   agent_args "$3"; free_port; shift 3
   for arg in "$@"; do command+=("${arg//PORT/$port}"); done
@@ -83,6 +102,7 @@ service() {     # NAME PATH off|on COMMAND...: launches COMMAND (PORT in it is r
   if ! await_ok "$port" "$path" "$pid"; then echo "$name did not answer:"; tail -20 "$TMP/$name.log"; return 1; fi
   ms=$(((now - t0) / 1000))
   cpu_of "$pid"
+  split_of "$pid"
   classes=$(jcmd "$pid" PerfCounter.print 2>/dev/null | awk -F= '/^java.cls.loadedClasses=/ {l = $2} /^java.cls.sharedLoadedClasses=/ {s = $2} END {print l + s}')
   kill "$pid"; wait "$pid" 2>/dev/null
   return 0
@@ -92,40 +112,53 @@ front() { service front /call/okhttp "$1" -jar "$FRONT" PORT "http://127.0.0.1:$
 
 spring() { service spring /call/jdk "$1" "-Dbackend.url=http://127.0.0.1:$BPORT" -jar "$SPRING" --server.port=PORT --server.address=127.0.0.1; }
 
-hello() {       # $1 = off|on; sets $ms, $cpu and $classes
+hello() {       # $1 = off|on; sets $ms, $cpu and $classes (not split by thread: $jit, $gc and $vm are empty)
   agent_args "$1"
   children_cpu; local c0=$cpu
   now_us; local t0=$now
   "$JAVA" "${agent[@]}" -cp "$TMP" Hello >/dev/null 2>&1 || { echo "Hello failed"; return 1; }
   now_us; ms=$(((now - t0) / 1000))
   children_cpu; cpu=$((cpu - c0))
+  jit=; gc=; vm=
   classes=${HELLO_CLASSES[$1]}
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 measure() {     # runs $1 RUNS times without and with the agent, alternating; prints each run, then the medians
-  local i mode order off=() on=() cpu_off=() cpu_on=() cls_off=() cls_on=()
+  local i mode order line key on off
+  local -A runs=()     # "mode figure" -> the runs' values, space-separated
   if [[ ${CLASS_CACHE:-} == 1 ]]; then "$1" on || exit 1; fi   # fills the class cache; not timed
   for ((i = 1; i <= RUNS; i++)); do
     if ((i % 2)); then order="off on"; else order="on off"; fi
     for mode in $order; do
       "$1" "$mode" || exit 1
-      printf '%-6s run %d  %-13s %6d ms, CPU %6d ms, %5s classes\n' "$1" "$i" \
-        "$([[ $mode == on ]] && echo with agent || echo without agent)" "$ms" "$cpu" "$classes"
-      if [[ $mode == on ]]; then on+=("$ms"); cpu_on+=("$cpu"); cls_on+=("$classes")
-      else off+=("$ms"); cpu_off+=("$cpu"); cls_off+=("$classes"); fi
+      line=$(printf '%-6s run %d  %-13s %6d ms, CPU %6d ms, %5s classes' "$1" "$i" \
+        "$([[ $mode == on ]] && echo with agent || echo without agent)" "$ms" "$cpu" "$classes")
+      runs[$mode ms]+="$ms "; runs[$mode cpu]+="$cpu "; runs[$mode classes]+="$classes "
+      if [[ -n $jit ]]; then
+        line+=$(printf ' (CPU of JIT %d, GC %d, VM thread %d, the rest %d)' "$jit" "$gc" "$vm" $((cpu - jit - gc - vm)))
+        runs[$mode jit]+="$jit "; runs[$mode gc]+="$gc "; runs[$mode vm]+="$vm "; runs[$mode rest]+="$((cpu - jit - gc - vm)) "
+      fi
+      echo "$line"
     done
   done
-  local m_off m_on; m_off=$(median "${off[@]}"); m_on=$(median "${on[@]}")
-  SUMMARY+=("$(printf '%-6s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%)' \
-    "$1" "$m_off" "$m_on" $((m_on - m_off)) $(((m_on - m_off) * 100 / m_off)))")
-  m_off=$(median "${cpu_off[@]}"); m_on=$(median "${cpu_on[@]}")
-  SUMMARY+=("$(printf '%-6s median CPU: without agent %6d ms, with agent %6d ms, difference %+5d ms' \
-    "$1" "$m_off" "$m_on" $((m_on - m_off)))")
-  m_off=$(median "${cls_off[@]}"); m_on=$(median "${cls_on[@]}")
-  SUMMARY+=("$(printf '%-6s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
-    "$1" "$m_off" "$m_on" $((m_on - m_off)))")
+  # shellcheck disable=SC2086 # the values are split into words on purpose
+  for key in ms cpu classes jit gc vm rest; do
+    [[ -n ${runs[on $key]:-} ]] || continue
+    off=$(median ${runs[off $key]}); on=$(median ${runs[on $key]})
+    case $key in
+      ms) SUMMARY+=("$(printf '%-6s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%)' \
+            "$1" "$off" "$on" $((on - off)) $(((on - off) * 100 / off)))") ;;
+      cpu) SUMMARY+=("$(printf '%-6s median CPU: without agent %6d ms, with agent %6d ms, difference %+5d ms' \
+            "$1" "$off" "$on" $((on - off)))") ;;
+      classes) SUMMARY+=("$(printf '%-6s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
+            "$1" "$off" "$on" $((on - off)))") ;;
+      *) SUMMARY+=("$(printf '%-6s   of it, %-23s without agent %6d ms, with agent %6d ms, difference %+5d ms' \
+            "$1" "$(case $key in jit) echo 'JIT compiler threads:' ;; gc) echo 'GC threads:' ;; vm) echo 'the VM thread:' ;;
+            *) echo 'the rest:' ;; esac)" "$off" "$on" $((on - off)))") ;;
+    esac
+  done
 }
 
 free_port; BPORT=$port
