@@ -80,7 +80,7 @@ split_of() {    # sets $jit, $gc and $vm to the CPU time in ms that process $1's
     f=($stat)
     case $name in
       C1\ Compiler*|C2\ Compiler*) jit=$((jit + f[11] + f[12])) ;;
-      GC\ Thread*|G1\ *|VM\ Periodic*) gc=$((gc + f[11] + f[12])) ;;
+      GC\ Thread*|G1\ *) gc=$((gc + f[11] + f[12])) ;;
       VM\ Thread) vm=$((vm + f[11] + f[12])) ;;
     esac
   done
