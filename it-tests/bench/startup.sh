@@ -125,6 +125,14 @@ hello() {       # $1 = off|on; sets $ms, $cpu and $classes (not split by thread:
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
+spread() {      # OFF... -- ON...: "[+MIN .. +MAX] ms", the range of the differences of the runs paired in order (run i with run i)
+  local off=() on i
+  while [[ $1 != -- ]]; do off+=("$1"); shift; done; shift
+  on=("$@")
+  for ((i = 0; i < ${#off[@]}; i++)); do echo $((on[i] - off[i])); done | sort -n \
+    | awk 'NR == 1 {min = $1} {max = $1} END {printf "[%+d .. %+d] ms", min, max}'
+}
+
 measure() {     # runs $1 RUNS times without and with the agent, alternating; prints each run, then the medians
   local i mode order line key on off
   local -A runs=()     # "mode figure" -> the runs' values, space-separated
@@ -148,8 +156,8 @@ measure() {     # runs $1 RUNS times without and with the agent, alternating; pr
     [[ -n ${runs[on $key]:-} ]] || continue
     off=$(median ${runs[off $key]}); on=$(median ${runs[on $key]})
     case $key in
-      ms) SUMMARY+=("$(printf '%-6s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%)' \
-            "$1" "$off" "$on" $((on - off)) $(((on - off) * 100 / off)))") ;;
+      ms) SUMMARY+=("$(printf '%-6s median: without agent %6d ms, with agent %6d ms, difference %+5d ms (%+d%%), run by run %s' \
+            "$1" "$off" "$on" $((on - off)) $(((on - off) * 100 / off)) "$(spread ${runs[off ms]} -- ${runs[on ms]})")") ;;
       cpu) SUMMARY+=("$(printf '%-6s median CPU: without agent %6d ms, with agent %6d ms, difference %+5d ms' \
             "$1" "$off" "$on" $((on - off)))") ;;
       classes) SUMMARY+=("$(printf '%-6s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
