@@ -136,6 +136,7 @@ spread() {      # OFF... -- ON...: "[+MIN .. +MAX] ms", the range of the differe
 measure() {     # runs $1 RUNS times without and with the agent, alternating; prints each run, then the medians
   local i mode order line key on off
   local -A runs=()     # "mode figure" -> the runs' values, space-separated
+  local -A part=([jit]='JIT compiler threads:' [gc]='GC threads:' [vm]='the VM thread:' [rest]='the rest:')
   if [[ ${CLASS_CACHE:-} == 1 ]]; then "$1" on || exit 1; fi   # fills the class cache; not timed
   for ((i = 1; i <= RUNS; i++)); do
     if ((i % 2)); then order="off on"; else order="on off"; fi
@@ -163,8 +164,7 @@ measure() {     # runs $1 RUNS times without and with the agent, alternating; pr
       classes) SUMMARY+=("$(printf '%-6s classes loaded: without agent %6d, with agent %6d, difference %+5d' \
             "$1" "$off" "$on" $((on - off)))") ;;
       *) SUMMARY+=("$(printf '%-6s   of it, %-23s without agent %6d ms, with agent %6d ms, difference %+5d ms' \
-            "$1" "$(case $key in jit) echo 'JIT compiler threads:' ;; gc) echo 'GC threads:' ;; vm) echo 'the VM thread:' ;;
-            *) echo 'the rest:' ;; esac)" "$off" "$on" $((on - off)))") ;;
+            "$1" "${part[$key]}" "$off" "$on" $((on - off)))") ;;
     esac
   done
 }

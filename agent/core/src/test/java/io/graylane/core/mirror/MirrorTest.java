@@ -54,15 +54,21 @@ class MirrorTest {
         Log.setOut(System.err);
     }
 
+    /** Traffic started with mirroring to the target and these settings; its mirror. */
     private Mirror start(String... keyValues) {
+        Traffic.start(mirrorConfig(keyValues));
+        return Traffic.mirror();
+    }
+
+    /** Mirroring on, to the target, with these settings. */
+    private Config mirrorConfig(String... keyValues) {
         Map<String, String> props = new HashMap<>();
         props.put("graylane.mirror.enabled", "true");
         props.put("graylane.mirror.target", target.url());
         for (int i = 0; i < keyValues.length; i += 2) props.put(keyValues[i], keyValues[i + 1]);
         Config config = ConfigLoader.load(null, props, Collections.singletonMap("ASM_TRAFFIC_TAG", "lane-local"));
         assertEquals(Collections.emptyList(), config.problems);
-        Traffic.start(config);
-        return Traffic.mirror();
+        return config;
     }
 
     /** What the servlet wrapper does, minus the servlet API. */
@@ -314,11 +320,7 @@ class MirrorTest {
 
     /** A mirror of its own (not Traffic's), whose senders start through {@code threads} (null: as in a service). */
     private Mirror mirror(java.util.concurrent.ThreadFactory threads) {
-        Map<String, String> props = new HashMap<>();
-        props.put("graylane.mirror.enabled", "true");
-        props.put("graylane.mirror.target", target.url());
-        Config config = ConfigLoader.load(null, props, Collections.<String, String>emptyMap());
-        assertEquals(Collections.emptyList(), config.problems);
+        Config config = mirrorConfig();
         return threads == null ? new Mirror(config.mirror, config.labelHeader) : new Mirror(config.mirror, config.labelHeader, threads);
     }
 
