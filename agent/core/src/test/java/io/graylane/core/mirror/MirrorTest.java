@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -293,12 +295,12 @@ class MirrorTest {
      * Threads for the senders, like the JVM's at a process's thread limit: {@code start()} throws OutOfMemoryError once
      * {@code allowed} threads have started.
      */
-    private static final class LimitedThreads implements java.util.concurrent.ThreadFactory {
-        final java.util.concurrent.atomic.AtomicInteger allowed;
-        final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    private static final class LimitedThreads implements ThreadFactory {
+        final AtomicInteger allowed;
+        final AtomicInteger refused = new AtomicInteger();
 
         LimitedThreads(int allowed) {
-            this.allowed = new java.util.concurrent.atomic.AtomicInteger(allowed);
+            this.allowed = new AtomicInteger(allowed);
         }
 
         @Override
@@ -319,7 +321,7 @@ class MirrorTest {
     }
 
     /** A mirror of its own (not Traffic's), whose senders start through {@code threads} (null: as in a service). */
-    private Mirror mirror(java.util.concurrent.ThreadFactory threads) {
+    private Mirror mirror(ThreadFactory threads) {
         Config config = mirrorConfig();
         return threads == null ? new Mirror(config.mirror, config.labelHeader) : new Mirror(config.mirror, config.labelHeader, threads);
     }
